@@ -223,7 +223,13 @@ def sandbox(
     """Serve a local fake of GitHub, Slack and PagerDuty with a world; prints the settings that point at it."""
     with errors():
         serve = _import("lookback.sandbox.serve", "the sandbox", "4")
-        serve.run_forever(world, port, serve.parse_knobs(knobs) if knobs else None, scale)
+        from lookback.sandbox.core import Knobs
+
+        try:
+            parsed = Knobs.from_dict(json.loads(knobs)) if knobs else Knobs()
+        except (ValueError, TypeError) as exc:
+            fail(f"--knobs: {exc}", EXIT_USAGE)
+        serve.run_forever(world, port, parsed, scale)
 
 
 @app.command()

@@ -50,11 +50,12 @@ def to_db_time(value: datetime | None, dialect_name: str) -> Any:
     """Convert an aware datetime to what the dialect stores (shared with the fast loader)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: lookback stores timezone-aware UTC only")
-    value = value.astimezone(UTC)
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: lookback stores timezone-aware UTC only")
+        value = value.astimezone(UTC)
     if dialect_name == "sqlite":
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.isoformat(" ", "microseconds")[:26]  # drop "+00:00": fixed width sorts as text
     return value
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Table, text
@@ -39,28 +40,37 @@ def _conflict_key(table: Table) -> tuple[str, ...]:
     return CONFLICT_KEYS.get(table.name) or tuple(c.name for c in table.primary_key.columns)
 
 
-def _converter(column: Column[Any], dialect: str) -> Callable[[Any], Any] | None:
+def _converter(column: Column[Any], dialect: str) -> Callable[[list[Any]], list[Any]] | None:
+    """A function converting one column's values (a list) to what the driver stores, or None."""
     if isinstance(column.type, UTCDateTime):
-        return lambda v: to_db_time(v, dialect)
+        return lambda values: [to_db_time(v, dialect) for v in values]
     if isinstance(column.type, JSONText):
-        return dump_json
-    if column.type.python_type is str:  # PostgreSQL refuses NUL bytes in text
-        return _clean_text
+        return lambda values: [dump_json(v) for v in values]
+    if column.type.python_type is str:  # PostgreSQL refuses NUL bytes in text; keep both backends alike
+        return lambda values: [v.replace("\x00", "") if v.__class__ is str and "\x00" in v else v for v in values]
     return None
-
-
-def _clean_text(value: Any) -> Any:
-    if isinstance(value, str) and "\x00" in value:
-        return value.replace("\x00", "")
-    return value
 
 
 def _dedupe(rows: Sequence[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
     """Last write per key wins, as if the rows had been written one after another."""
-    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        by_key[tuple(row[k] for k in key)] = row
-    return list(by_key.values())
+    get = itemgetter(*key)
+    by_key = {get(row): row for row in rows}
+    return list(by_key.values()) if len(by_key) < len(rows) else list(rows)
+
+
+def _tuples(rows: list[dict[str, Any]], columns: list[str],
+            converters: list[Callable[[list[Any]], list[Any]] | None]) -> list[tuple[Any, ...]]:
+    """Rows as driver-ready tuples; conversion runs column by column, which is much cheaper per value."""
+    get = itemgetter(*columns)
+    if len(columns) == 1:
+        tuples = [(get(r),) for r in rows]
+    else:
+        tuples = [get(r) for r in rows]
+    if not any(converters):
+        return tuples
+    cols = list(zip(*tuples, strict=True))
+    converted = [conv(list(col)) if conv else col for col, conv in zip(cols, converters, strict=True)]
+    return list(zip(*converted, strict=True))
 
 
 def _update_clause(table: Table, columns: Sequence[str], key: tuple[str, ...], dialect: str) -> str:
@@ -72,7 +82,11 @@ def _update_clause(table: Table, columns: Sequence[str], key: tuple[str, ...], d
     sets = ", ".join(f'"{c}" = excluded."{c}"' for c in settable)
     watched = [c for c in CHANGE_COLUMNS.get(table.name, settable) if c in settable] or settable
     op = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
-    changed = " OR ".join(f'"{table.name}"."{c}" {op} excluded."{c}"' for c in watched)
+    # PostgreSQL's json type has no equality operator: compare JSON columns as jsonb.
+    cast = {c: "::jsonb" for c in watched if dialect == "postgresql" and isinstance(table.columns[c].type, JSONText)}
+    changed = " OR ".join(
+        f'"{table.name}"."{c}"{cast.get(c, "")} {op} excluded."{c}"{cast.get(c, "")}' for c in watched
+    )
     return f"DO UPDATE SET {sets} WHERE {changed}"
 
 
@@ -96,10 +110,7 @@ def upsert(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) ->
     conn = session.connection()
     dialect = conn.dialect.name
     converters = [_converter(table.columns[c], dialect) for c in columns]
-    tuples = [
-        tuple(conv(row[c]) if conv else row[c] for c, conv in zip(columns, converters, strict=True))
-        for row in rows
-    ]
+    tuples = _tuples(rows, columns, converters)
     col_sql = ", ".join(f'"{c}"' for c in columns)
     conflict = f"ON CONFLICT ({', '.join(key)}) {_update_clause(table, columns, key, dialect)}"
     if dialect == "postgresql":

@@ -164,6 +164,11 @@ def review_threads(pull: dict[str, Any]) -> list[tuple[int, list[dict[str, Any]]
     return sorted(threads.items())
 
 
+def user_record(index: Index, login: str) -> dict[str, Any]:
+    """The world's user, or a stable made-up one for a login the world only mentions."""
+    return index.users.get(login.lower()) or {"login": login, "id": 10_000_000 + zlib.crc32(login.encode())}
+
+
 def pull_node_id(pull: dict[str, Any]) -> str:
     return str(pull.get("node_id") or f"PR_{pull['id']}")
 
@@ -192,7 +197,7 @@ class Shapes:
         self.web = web
 
     def user_record(self, login: str) -> dict[str, Any]:
-        return self.index.users.get(login.lower()) or {"login": login, "id": 10_000_000 + zlib.crc32(login.encode())}
+        return user_record(self.index, login)
 
     def user(self, login: str | None) -> dict[str, Any] | None:
         if not login:
@@ -296,6 +301,7 @@ class Shapes:
             "created_at": repo.get("created_at"),
             "updated_at": pushed or repo.get("created_at"),
             "pushed_at": repo.get("pushed_at") or pushed or repo.get("created_at"),
+            **self._repo_urls(url, name),
             "homepage": None,
             "size": 1,
             "stargazers_count": 0,
@@ -310,6 +316,30 @@ class Shapes:
             "visibility": "private" if repo.get("private") else "public",
             "default_branch": repo.get("default_branch") or "main",
         }
+
+    def _repo_urls(self, url: str, name: str) -> dict[str, Any]:
+        """The URL templates every full repository object carries."""
+        plain = ("contributors", "deployments", "downloads", "events", "forks", "hooks", "languages", "merges",
+                 "stargazers", "subscribers", "subscription", "tags", "teams")
+        templated = {
+            "archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}",
+            "blobs_url": "/git/blobs{/sha}", "branches_url": "/branches{/branch}",
+            "collaborators_url": "/collaborators{/collaborator}", "comments_url": "/comments{/number}",
+            "compare_url": "/compare/{base}...{head}", "contents_url": "/contents/{+path}",
+            "git_commits_url": "/git/commits{/sha}", "git_refs_url": "/git/refs{/sha}",
+            "git_tags_url": "/git/tags{/sha}", "issue_events_url": "/issues/events{/number}",
+            "issues_url": "/issues{/number}", "keys_url": "/keys{/key_id}", "labels_url": "/labels{/name}",
+            "milestones_url": "/milestones{/number}",
+            "notifications_url": "/notifications{?since,all,participating}", "releases_url": "/releases{/id}",
+            "statuses_url": "/statuses/{sha}", "trees_url": "/git/trees{/sha}",
+        }
+        out: dict[str, Any] = {f"{k}_url": f"{url}/{k}" for k in plain}
+        out.update({k: url + v for k, v in templated.items()})
+        out.update(git_url=f"git://github.com/{name}.git", ssh_url=f"git@github.com:{name}.git",
+                   clone_url=f"{self.web}/{name}.git", svn_url=f"{self.web}/{name}", mirror_url=None,
+                   forks=0, open_issues=0, watchers=0, has_issues=True, has_projects=True, has_wiki=True,
+                   has_pages=False, has_downloads=True, license=None)
+        return out
 
     def _branch(self, repo: dict[str, Any], ref: str, sha: str) -> dict[str, Any]:
         return {
@@ -504,7 +534,9 @@ class Shapes:
             "updated_at": c.get("updated_at") or c.get("created_at"),
             "author_association": "MEMBER",
             "body": c.get("body") or "",
-            "reactions": {"url": f"{self.api}/repos/{name}/issues/comments/{c['id']}/reactions", "total_count": 0},
+            "reactions": {"url": f"{self.api}/repos/{name}/issues/comments/{c['id']}/reactions", "total_count": 0,
+                          "+1": 0, "-1": 0, "laugh": 0, "confused": 0, "heart": 0, "hooray": 0, "eyes": 0,
+                          "rocket": 0},
             "performed_via_github_app": None,
         }
 
@@ -678,6 +710,8 @@ def h_org_repos_by_id(ctx: Ctx, p: dict[str, str]) -> Any:
 
 def h_user_repos(ctx: Ctx, p: dict[str, str]) -> Any:
     login = p["login"]
+    if login.lower() not in ctx.index.users and not _owner_repos(ctx, login):
+        raise not_found()
     rec = ctx.shapes.user_record(login)
     return Page(_owner_repos(ctx, login), f"/user/{rec['id']}/repos")
 
@@ -806,6 +840,14 @@ for _prefix, _tmpl in ((_REPO, "/repos/{owner}/{repo}"), (_RID, "/repositories/{
 _COMPILED = [(re.compile(rx + "/?$"), tmpl, h) for rx, tmpl, h in _REST]
 
 
+def _route(path: str) -> tuple[re.Match[str], str, Handler] | None:
+    for rx, tmpl, handler in _COMPILED:
+        m = rx.match(path)
+        if m:
+            return m, tmpl, handler
+    return None
+
+
 # ---------------------------------------------------------------------------------------------- the app
 
 
@@ -872,13 +914,11 @@ class GithubApi:
 
     async def rest(self, request: Request) -> Response:
         rest, root, web = self._common(request)
-        for rx, tmpl, handler in _COMPILED:
-            m = rx.match(rest)
-            if m:
-                break
-        else:
+        found = _route(rest)
+        if found is None:
             self.state.stats.count(API, f"{request.method} (unknown)")
             return _json(404, ApiError(404, "Not Found").body, self._limit_headers("", "core"))
+        m, tmpl, handler = found
         self.state.stats.count(API, f"{request.method} {tmpl}")
         if request.method not in ("GET", "HEAD"):
             return _json(404, ApiError(404, "Not Found").body, {})

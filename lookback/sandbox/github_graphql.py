@@ -21,6 +21,7 @@ from lookback.sandbox.github_api import (
     repo_node_id,
     review_node_id,
     review_threads,
+    user_record,
 )
 
 
@@ -268,7 +269,7 @@ class Resolver:
     def actor(self, login: str | None) -> Obj | None:
         if not login:
             return None
-        rec = self.index.users.get(login.lower()) or {"login": login}
+        rec = user_record(self.index, login)
         bot = (rec.get("type") == "Bot") or login.endswith("[bot]")
         # GraphQL names bots without the "[bot]" suffix that REST shows.
         return Obj("Bot" if bot else "User", {**rec, "login": login.removesuffix("[bot]")})

@@ -206,7 +206,6 @@ def _channel_json(ch: dict[str, Any], team_id: str) -> dict[str, Any]:
         "pending_shared": [],
         "context_team_id": team_id,
         "updated": created * 1000,
-        "parent_conversation": None,
         "creator": ch.get("creator", ""),
         "is_ext_shared": False,
         "shared_team_ids": [team_id],
@@ -568,6 +567,28 @@ async def _params(request: Request) -> dict[str, str]:
 def _json(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status_code=status, headers=headers,
                     media_type="application/json; charset=utf-8")
+
+
+class InProcessSlack:
+    """A `connectors.slack.SlackApi` fake: the sandbox's handlers called directly, no HTTP, no limits."""
+
+    def __init__(self, world: dict[str, Any]) -> None:
+        self.api = SlackApi(SandboxState(world))
+        self.calls: dict[str, int] = {}
+
+    def call(self, method: str, params: Any) -> dict[str, Any]:
+        self.calls[method] = self.calls.get(method, 0) + 1
+        clean = {k: ("true" if v is True else "false" if v is False else str(v))
+                 for k, v in dict(params).items() if v is not None}
+        from connectors.slack import SlackCallError  # the errors the real client raises
+
+        handler = self.api.handlers.get(method)
+        if handler is None:
+            raise SlackCallError(method, "unknown_method")
+        try:
+            return {"ok": True, **handler(clean)}
+        except SlackError as exc:
+            raise SlackCallError(method, exc.error) from None
 
 
 def make_routes(state: SandboxState) -> list[BaseRoute]:

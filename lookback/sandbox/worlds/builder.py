@@ -6,7 +6,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -15,7 +15,7 @@ _PLACEHOLDER = re.compile(r"\{\{(pr|url|num|inc|incurl):([A-Za-z0-9_.-]+)\}\}")
 
 def epoch(text: str) -> float:
     """Epoch seconds of an ISO 8601 UTC string such as `2022-12-06T14:30:00Z`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
 def iso(t: float) -> str:
@@ -189,6 +189,11 @@ class WorldBuilder:
         review comments (user, body, path, line, t), comments (user, body, t), commits (message, t)."""
         if merged is not None and closed is None:
             closed = merged
+        user = self.login(user)
+        merged_by = self.login(merged_by) if merged_by else None
+        reviews = [(self.login(u), s, b, t) for u, s, b, t in reviews or []]
+        comments = [(self.login(u), b, t) for u, b, t in comments or []]
+        review_comments = [(self.login(u), b, p, n, t) for u, b, p, n, t in review_comments or []]
         head_sha = self.sha()
         last = max([created, closed or 0.0] + [r[3] for r in reviews or []] + [c[2] for c in comments or []])
         pull: dict[str, Any] = {
@@ -230,6 +235,11 @@ class WorldBuilder:
         if template:
             self.templated.append((pull, "body"))
         return pull
+
+    def login(self, who: str) -> str:
+        """The GitHub login of a person key (a login passes through)."""
+        p = self.people.get(who)
+        return p.login if p is not None else who
 
     # slack ---------------------------------------------------------------
     def channel(self, name: str, topic: str, purpose: str, created: float, creator: str) -> str:
@@ -336,7 +346,7 @@ class WorldBuilder:
             entries.append(self._log("trigger_log_entry", created, "Triggered through the API.", agent, {"type": "api"}))
         t = created
         if notify and urgency == "high":
-            for i, (r, uid) in enumerate(zip(responders, pd_users)):
+            for i, (r, uid) in enumerate(zip(responders, pd_users, strict=True)):
                 method = ("sms", "push_notification", "phone")[i % 3]
                 e = self._log("notify_log_entry", created + 5 + 7 * i, f"Notified {self.people[r].name} by {method}.",
                               {"type": "user_reference", "id": uid}, {"type": method})
@@ -502,6 +512,14 @@ def _b36(n: int) -> str:
 def _branch(title: str) -> str:
     words = re.sub(r"[^a-z0-9 ]", "", title.lower()).split()[:5]
     return "-".join(words) or "patch"
+
+
+def patch_text(filename: str, patch: str) -> str:
+    """Normalise a patch written in Python source: blank context lines get their space back, Go gets tabs."""
+    lines = [line if line else " " for line in patch.split("\n")]
+    if filename.endswith(".go"):
+        lines = [line[:1] + re.sub(r"^( {4})+", lambda m: "\t" * (len(m.group(0)) // 4), line[1:]) for line in lines]
+    return "\n".join(lines)
 
 
 def _hunk_for(files: list[dict[str, Any]], path: str) -> str:

@@ -62,6 +62,24 @@ NOISE_TEAMS: tuple[TeamSpec, ...] = (
              "OAuth provider errors"), "go"),
 )
 
+EXTRA_TEAMS: tuple[TeamSpec, ...] = (
+    TeamSpec("ledger", "Ledger", "ledger-api", "ledger", "ledger-team", ("journal", "balances", "fx", "exports"),
+             ("journal entry", "balance snapshot", "FX rate cache", "month-end export", "reconciliation report"),
+             ("journal write latency high", "balance drift detected", "FX feed stale"), "go"),
+    TeamSpec("risk", "Risk", "risk-scoring", "risk-models", "risk-team", ("features", "rules", "review_queue"),
+             ("velocity rule", "device fingerprint", "manual review queue", "chargeback model", "score cache"),
+             ("score latency above 300ms", "review queue backlog", "model load failure"), "py"),
+    TeamSpec("firmware", "Firmware", "ota-updates", "firmware", "firmware-team", ("ota", "bootloader", "modem"),
+             ("OTA rollout", "modem firmware", "bootloader flag", "GPS module driver", "power saving mode"),
+             ("OTA failure rate above 3%", "devices stuck in bootloader"), "go"),
+    TeamSpec("routing", "Routing", "route-planner", "route-planner", "routing-team", ("solver", "maps", "eta"),
+             ("route solver", "map tiles", "ETA model", "traffic feed", "stop clustering"),
+             ("solver timeouts", "ETA error above 20%", "map tile 5xx"), "py"),
+    TeamSpec("web", "Web", "web-frontend", "web-app", "web-team", ("pages", "components", "i18n"),
+             ("settings page", "date picker", "translation strings", "bundle size", "login form"),
+             ("frontend error rate high", "CDN 5xx"), "ts"),
+)
+
 _ADJ = ("configurable", "paginated", "cached", "batched", "async", "optional", "retryable", "localized", "typed")
 _BUGS = ("off-by-one", "race", "None check", "timezone bug", "flaky retry", "double submit", "stale cache read",
          "wrong default", "memory leak", "unicode crash")
@@ -285,14 +303,15 @@ def add_pulls(b: WorldBuilder, team: NoiseTeam, count: int, start: float, end: f
 
 def add_chat(b: WorldBuilder, channel: str, members: list[str], nouns: tuple[str, ...], count: int,
              start: float, end: float, lines: tuple[str, ...] = _CHAT, thread_rate: float = 0.25,
-             links: list[str] | None = None) -> None:
+             links: list[str] | None = None, office_hours: bool = True) -> None:
     """`count` top-level messages (plus thread replies) in `channel` during [start, end)."""
     rng = b.rng
     for _ in range(count):
         t = rng.uniform(start, end)
         # Keep office hours mostly: chat clusters 13:00-23:00 UTC.
         day = t - t % DAY
-        t = day + rng.uniform(13, 23) * 3600 if rng.random() < 0.85 else t
+        if office_hours and rng.random() < 0.85:
+            t = day + rng.uniform(13, 23) * 3600
         who = rng.choice(members)
         line = rng.choice(lines)
         url = "{{url:" + rng.choice(links) + "}}" if links and "{url}" in line else "https://docs.example/wiki"
@@ -344,7 +363,7 @@ def add_incidents(b: WorldBuilder, team: NoiseTeam, count: int, start: float, en
             add_chat(b, cid, team.members, team.spec.nouns, rng.randrange(3, 9), t + 120, t + 7200,
                      lines=("looking at {noun} graphs", "rolling back now", "error rate back to normal",
                             "I think it's {noun}", "writing the timeline", "customer impact looks small"),
-                     thread_rate=0.3)
+                     thread_rate=0.3, office_hours=False)
 
 
 def add_deploys(b: WorldBuilder, team: NoiseTeam, count: int, start: float, end: float,
@@ -403,5 +422,16 @@ def add_team_noise(b: WorldBuilder, teams: list[NoiseTeam], common: dict[str, st
         add_joins(b, team.channel, team.members, start, end, 2)
         add_incidents(b, team, max(2, int(days / 6 * scale)), start, end, common["alerts"])
         add_deploys(b, team, int(days / 2 * scale), start, end, common["deploys"])
+        for _ in range(int(days / 3 * scale)):
+            t = rng.uniform(start, end)
+            b.say(team.channel, t - t % DAY + 9 * 3600 + rng.uniform(0, 600), "standupbot",
+                  f"*Standup summary* {iso(t)[:10]}: {rng.randrange(2, len(team.members) + 1)} updates, "
+                  f"blockers: {rng.choice(('none', 'waiting on review', rng.choice(team.spec.nouns)))}",
+                  subtype="bot_message")
         if rng.random() < 0.5:
             add_incidents(b, team, 1, end - 3 * DAY, end, common["alerts"], incident_channels=False)
+    # One page still open at the end of the world, so an edit step can resolve it.
+    team = teams[0]
+    b.incident(team.service, f"[{team.spec.service}] {team.spec.alerts[0]}", end - 0.5 * DAY,
+               responders=team.members[:2], ack_after=300, resolve_after=None, handle="still_open",
+               alert_key=f"{team.spec.service}/{team.spec.alerts[0]}")

@@ -1,0 +1,166 @@
+"""The nightly ingestion flow: every selected source from its cursors (or over a window), loaded in batches.
+
+Sources run as mapped tasks with bounded concurrency; a failing source does not fail the others,
+and the run records what failed and why. The flow ends with a markdown artifact of what it did.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.runtime import configure
+
+configure()
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
+
+from flows.pipeline import LoadResult, finish_run, load_records, start_run  # noqa: E402
+from flows.sources import SOURCES, STREAMS  # noqa: E402
+from lookback.redact import redact  # noqa: E402
+from lookback.settings import Settings, load_settings  # noqa: E402
+
+
+def parse_time(value: str | datetime | None, name: str) -> datetime | None:
+    """An ISO 8601 time from the CLI or a deployment; a time without a zone is taken as UTC."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    from lookback.settings import ConfigError
+
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"{name} {value!r} is not an ISO 8601 time such as 2022-12-06T14:30:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def ingest_source(settings: Settings, engine: Engine, source: str, since: datetime | None, until: datetime | None,
+                  *, run_id: str, move_cursors: bool) -> dict[str, Any]:
+    """Fetch one source and load it; plain function (the task below wraps it)."""
+    started = time.monotonic()
+    stream = STREAMS[source](settings, engine, since, until)
+    try:
+        result = load_records(engine, stream.spec, stream.records, run_id=run_id, move_cursors=move_cursors)
+    finally:
+        requests = stream.requests()
+    return {"source": source, "rows": dict(result.rows), "skipped": result.skipped, "cursors": result.cursors,
+            "requests": requests, "seconds": round(time.monotonic() - started, 2)}
+
+
+@task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def ingest_source_task(source: str, since: datetime | None, until: datetime | None, run_id: str,
+                       move_cursors: bool) -> dict[str, Any]:
+    """One source as a Prefect task; it resolves settings itself, so a worker on another machine can run it."""
+    get_run_logger().info("ingesting %s", source)
+    settings = load_settings()
+    return ingest_source(settings, warehouse_engine(settings), source, since, until, run_id=run_id,
+                         move_cursors=move_cursors)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def warehouse_engine(settings: Settings) -> Engine:
+    """One engine per warehouse URL in this process, created or upgraded on first use."""
+    if settings.database_url not in _ENGINES:
+        from lookback.cli import open_warehouse
+
+        _ENGINES[settings.database_url] = open_warehouse(settings)
+    return _ENGINES[settings.database_url]
+
+
+def selected_sources(settings: Settings, sources: Sequence[str] | None) -> list[str]:
+    from lookback.settings import ConfigError
+
+    chosen = list(sources or settings.configured_sources())
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise ConfigError(f"--source {', '.join(unknown)}: choose from {', '.join(SOURCES)}")
+    if not chosen:
+        raise ConfigError("no source is configured: set GITHUB_TOKEN, SLACK_BOT_TOKEN or PAGERDUTY_API_TOKEN")
+    for source in chosen:
+        settings.token(source)  # a missing token is a settings error before anything runs
+    return chosen
+
+
+def run_sources(settings: Settings, engine: Engine, sources: list[str], since: datetime | None,
+                until: datetime | None, *, flow_name: str, move_cursors: bool, use_prefect: bool = True,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the sources (as Prefect tasks, or plain calls), record the run, return its summary."""
+    params = {"sources": sources, "since": since.isoformat() if since else None,
+              "until": until.isoformat() if until else None, **(extra or {})}
+    run_id = start_run(engine, flow_name, params)
+    started = time.monotonic()
+    outcomes: list[dict[str, Any]] = []
+    failed: list[dict[str, str]] = []
+    if use_prefect:
+        futures = [ingest_source_task.submit(s, since, until, run_id, move_cursors) for s in sources]
+        pairs = [(s, f.result(raise_on_failure=False)) for s, f in zip(sources, futures, strict=True)]
+    else:
+        pairs = []
+        for s in sources:
+            try:
+                pairs.append((s, ingest_source(settings, engine, s, since, until, run_id=run_id,
+                                               move_cursors=move_cursors)))
+            except Exception as exc:  # noqa: BLE001 - one failing source does not fail the others
+                pairs.append((s, exc))
+    for source, outcome in pairs:
+        if isinstance(outcome, BaseException):
+            failed.append({"source": source, "partition": source, "error": redact(f"{type(outcome).__name__}: {outcome}")})
+        else:
+            outcomes.append(outcome)
+    total = LoadResult()
+    for o in outcomes:
+        total.merge(LoadResult(rows=Counter(o["rows"]), skipped=o["skipped"]))
+    requests = {o["source"]: o["requests"] for o in outcomes}
+    status = finish_run(engine, run_id, total, requests, failed)
+    return {"run_id": run_id, "status": status, "rows": dict(total.rows), "requests": requests,
+            "skipped": total.skipped, "failed": failed, "seconds": round(time.monotonic() - started, 2),
+            "sources": outcomes}
+
+
+def summary_markdown(title: str, summary: dict[str, Any]) -> str:
+    lines = [f"# {title}", "", f"status **{summary['status']}**, {summary['seconds']} s, run `{summary['run_id']}`", "",
+             "| table | rows written |", "|---|---|"]
+    lines += [f"| {t} | {n} |" for t, n in sorted(summary["rows"].items())] or ["| (none) | 0 |"]
+    lines += ["", "| API | requests |", "|---|---|"] + [f"| {a} | {n} |" for a, n in summary["requests"].items()]
+    for item in summary["skipped"]:
+        lines.append(f"- skipped {item.get('source')} {item.get('partition')}: {item.get('reason')}")
+    for item in summary["failed"]:
+        lines.append(f"- FAILED {item['source']}: {item['error']}")
+    return "\n".join(lines)
+
+
+@flow(name="nightly_ingest", task_runner=ThreadPoolTaskRunner(max_workers=3))
+def nightly_ingest(sources: list[str] | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Ingest every selected source from its cursors, or exactly the window [since, until] when given."""
+    settings = load_settings()
+    engine = warehouse_engine(settings)
+    chosen = selected_sources(settings, sources)
+    start, end = parse_time(since, "--since"), parse_time(until, "--until")
+    # A window given by hand is a backfill of that window: it never moves the nightly cursors.
+    summary = run_sources(settings, engine, chosen, start, end, flow_name="nightly_ingest",
+                          move_cursors=start is None and end is None)
+    create_markdown_artifact(redact(summary_markdown("lookback nightly ingestion", summary)), key="lookback-nightly")
+    return summary
+
+
+def run_cli_ingest(settings: Settings, engine: Engine, sources: list[str] | None, since: str | None,
+                   until: str | None) -> dict[str, Any]:
+    """`lookback ingest`: run the flow in-process and print what it stored."""
+    from lookback.progress import Status, print_summary
+
+    selected_sources(settings, sources)
+    with Status("ingesting"):
+        summary = nightly_ingest(sources=sources, since=since, until=until)
+    print_summary(summary)
+    if summary["status"] == "failed":
+        raise RuntimeError("every source failed: " + "; ".join(f["error"] for f in summary["failed"]))
+    return summary

@@ -1,0 +1,137 @@
+"""The one place settings and secrets become connector clients, record streams and load specs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from flows.pipeline import Record, SourceSpec
+from lookback.settings import Settings
+from warehouse import map_github, map_pagerduty, map_slack
+from warehouse.slack_state import mark_deleted, thread_marks
+
+SOURCES = ("github", "slack", "pagerduty")
+
+
+@dataclass
+class SourceStream:
+    """A source's records for one run, how to load them, and how many requests they cost."""
+
+    source: str
+    records: Iterator[Record]
+    spec: SourceSpec
+    requests: Callable[[], int]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def cursors(engine: Engine, source: str) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT partition, value FROM ingest_cursor WHERE source = :s"), {"s": source})
+        return {p: v for p, v in rows}
+
+
+def _ca(settings: Settings) -> str | None:
+    return str(settings.ca_bundle) if settings.ca_bundle else None
+
+
+# ------------------------------------------------------------------------------------------ GitHub
+
+
+def github_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
+    """Pull requests of the selected repos: from each repo's cursor (nightly) or over [since, until] (window)."""
+    from connectors import github
+
+    client = github.make_client(settings.token("github"), settings.github_api_url, _ca(settings))
+    selection = github.GithubSelection(
+        repos=tuple(r for r in settings.github_repos if "*" not in r and "?" not in r),
+        owners=tuple(settings.github_orgs),
+        include=tuple(r for r in settings.github_repos if "*" in r or "?" in r) or ("*",),
+        exclude=tuple(settings.github_exclude),
+        include_archived=settings.github_include_archived,
+        mode="auto" if settings.github_transport == "graphql" else "rest",
+        patches=True,
+    )
+    state = github.FetchState()
+    window: Any = since if since is not None else cursors(engine, "github")
+    records = github.iter_github_records(client, selection, window, until, state)
+    spec = SourceSpec("github", dict(map_github.MAPPERS))
+    return SourceStream("github", records, spec, lambda: sum(state.requests.values()), {"state": state})
+
+
+# ------------------------------------------------------------------------------------------ Slack
+
+
+def slack_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
+    """Messages and threads of the selected channels; replies only for threads that moved."""
+    from connectors import slack
+
+    api = slack.make_client(settings.token("slack"), settings.slack_api_url, _ca(settings))
+
+    def threads(channel: str) -> dict[str, tuple[str | None, int | None]]:
+        with Session(engine) as session:
+            return thread_marks(session, channel)
+
+    state = slack.SlackState(cursors=cursors(engine, "slack") if since is None else {}, threads=threads,
+                             overlap=settings.slack_overlap)
+    selection = settings.slack_channels or None
+    records = slack.iter_slack_records(api, selection, since, until, state)
+    names: dict[str, str] = {}
+
+    def observe(stream: Iterator[Record]) -> Iterator[Record]:
+        # Mentions in messages resolve to names: users come first in the stream, so remember them.
+        for kind, payload in stream:
+            if kind == "user" and payload.get("id"):
+                profile = payload.get("profile") or {}
+                names[payload["id"]] = profile.get("display_name") or payload.get("real_name") or payload.get("name") or payload["id"]
+            yield kind, payload
+
+    def on_control(session: Session, kind: str, payload: dict[str, Any]) -> None:
+        if kind == "window":
+            mark_deleted(session, payload["channel"], payload["oldest"], payload["latest"], payload["seen_ts"],
+                         payload.get("thread_ts"))
+
+    spec = SourceSpec("slack", {
+        "user": (map_slack.map_user, lambda p: str(p["id"])),
+        "channel": (map_slack.map_channel, lambda p: str(p["id"])),
+        "message": (partial(map_slack.map_message, users=names), map_slack.message_native_id),
+    }, on_control)
+    return SourceStream("slack", observe(records), spec, lambda: api.calls)
+
+
+# ------------------------------------------------------------------------------------------ PagerDuty
+
+
+def pagerduty_client(settings: Settings) -> Any:
+    from connectors import pagerduty
+
+    return pagerduty.make_client(settings.token("pagerduty"), settings.pagerduty_api_url, _ca(settings))
+
+
+def pagerduty_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
+    """Everything that changed in PagerDuty in the window (account-wide log entries name the incidents)."""
+    from connectors import pagerduty
+
+    client = pagerduty_client(settings)
+    selection = pagerduty.Selection(service_ids=tuple(settings.pagerduty_services))
+    now = datetime.now(UTC)
+    if since is None:
+        stored = cursors(engine, "pagerduty")
+        marks = [stored.get(p) for p in pagerduty.partitions(selection)]
+        cursor = min((m for m in marks if m), default=None) if all(marks) else None
+        since, until = pagerduty.window_from_cursor(cursor, now, initial_span=settings.history)
+    state = pagerduty.RunState()
+    records = pagerduty.iter_pagerduty_records(client, selection, since, until or now, state)
+    spec = SourceSpec("pagerduty", {kind: (map_pagerduty.mapper_for(kind), map_pagerduty.native_id)
+                                    for kind in map_pagerduty.KINDS})
+    return SourceStream("pagerduty", records, spec, lambda: client.requests, {"state": state})
+
+
+STREAMS: dict[str, Callable[[Settings, Engine, datetime | None, datetime | None], SourceStream]] = {
+    "github": github_stream, "slack": slack_stream, "pagerduty": pagerduty_stream,
+}

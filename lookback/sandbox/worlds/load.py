@@ -1,0 +1,50 @@
+"""`load_world`: build a named world (seed or a generated story) or read a JSON world file and its truth."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+World = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _builders() -> dict[str, Callable[[int], World]]:
+    from lookback.sandbox.worlds.seed import build_seed
+    from lookback.sandbox.worlds.stories import STORIES, build_story
+
+    out: dict[str, Callable[[int], World]] = {"seed": build_seed}
+    for name, spec in STORIES.items():
+        out[name] = functools.partial(build_story, spec)
+    return out
+
+
+def _names() -> tuple[str, ...]:
+    try:
+        return tuple(_builders())
+    except ImportError:
+        return ("seed",)
+
+
+WORLD_NAMES: tuple[str, ...] = _names()
+
+
+def load_world(name_or_path: str | Path, scale: int | None = None) -> World:
+    """Return `(world, truth)`: a named world built deterministically (`scale` multiplies its noise),
+    or a JSON world file with `<name>.truth.json` beside it."""
+    key = str(name_or_path)
+    builders = _builders()
+    if key in builders:
+        return builders[key](max(1, int(scale or 1)))
+    path = Path(key)
+    if not path.exists():
+        raise ValueError(f"unknown world {key!r}: expected one of {', '.join(builders)} or a JSON file path")
+    if scale not in (None, 1):
+        raise ValueError("scale applies to named worlds only, not to a world file")
+    world = json.loads(path.read_text(encoding="utf-8"))
+    stem = path.name[: -len(".json")] if path.name.endswith(".json") else path.stem
+    truth_path = path.with_name(f"{stem}.truth.json")
+    truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else {}
+    return world, truth

@@ -1,0 +1,215 @@
+"""Correlation on small hand-made warehouses: each signal, roles, storylines, labels, idempotence, safety."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from tests.correlate.conftest import World, at, checkout_story
+from warehouse import queries
+from warehouse.correlate import correlate
+
+
+def _ranks(session: Session, incident: str) -> dict[str, dict]:
+    return {it["native_id"]: it for it in queries.evidence_items(session, incident)}
+
+
+def test_weakening_change_weeks_before_outranks_an_unrelated_recent_change(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    det, unrelated = items[ids["detection"]], items.get(ids["unrelated"])
+    assert det["role"] == "detection_weakened"
+    assert det["rank"] <= 5
+    assert unrelated is None or unrelated["rank"] > det["rank"]
+    assert any("weakens detection" in r and "pages of checkout-api" in r for r in det["reasons"])
+
+
+def test_named_change_is_the_trigger_and_the_fix_follows_it(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    correlate(session, "PINC1")
+    items = _ranks(session, "PINC1")
+    trig = items[ids["trigger"]]
+    assert trig["role"] == "trigger" and trig["rank"] <= 3
+    assert any("named in the incident's chat" in r and "PR 12" in r for r in trig["reasons"])
+    assert items[ids["fix"]]["role"] == "fix"
+    assert items[ids["fix"]]["group"] == trig["group"] == items[ids["named"]]["group"]
+    top5 = [it["native_id"] for it in queries.evidence_items(session, "77", limit=5)]
+    assert ids["trigger"] in top5 and ids["detection"] in top5
+
+
+def test_explicit_reference_raises_the_named_pr(session: Session, world: World) -> None:
+    svc = world.service("PS", "billing-api")
+    world.repo("acme/billing")
+    a = world.pr("acme/billing", 5, "Refactor invoice module", "cleanup", "ann", at(-3))
+    b = world.pr("acme/billing", 6, "Refactor invoice module", "cleanup", "ann", at(-3))
+    world.incident("PI", 9, svc, "Invoices not sent", at(0))
+    world.say("C1", "#inc-billing", at(0, 0.1), "U1", "billing invoices not sent, looking")
+    world.say("C1", "#inc-billing", at(0, 0.2), "U1", "billing: I think it's related to PR 6", refs=[("pr_number", "6", "PR 6")])
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    assert items[b]["rank"] < items[a]["rank"]
+    assert any("PR 6" in r for r in items[b]["reasons"])
+
+
+def test_impact_start_from_a_customer_report_before_the_page(session: Session, world: World) -> None:
+    svc = world.service("PS", "orders-api")
+    report = world.say("C2", "#customer-care", at(-0.75), "U5", "customers say their orders are missing from history")
+    world.say("C3", "#random", at(-3), "U6", "orders of pizza for friday?")
+    world.incident("PI", 11, svc, "Orders missing from history", at(0))
+    world.load(session)
+    result = correlate(session, "11")
+    assert result.impact_start_source == "estimated"
+    assert result.impact_start == at(-0.75)
+    assert result.window_start == at(-0.75) - timedelta(weeks=6)
+    item = _ranks(session, "11")[report]
+    assert item["role"] == "customer_report"
+    inv = session.execute(text("SELECT impact_start_source FROM investigation WHERE incident_id = 'PI'")).scalar()
+    assert inv == "estimated"
+
+
+def test_impact_start_override_and_fallback_to_the_page(session: Session, world: World) -> None:
+    svc = world.service("PS", "orders-api")
+    world.incident("PI", 11, svc, "Orders missing", at(0))
+    world.load(session)
+    assert correlate(session, "PI").impact_start_source == "created"
+    result = correlate(session, "PI", impact_start=at(-2), lookback=timedelta(days=7))
+    assert (result.impact_start, result.impact_start_source, result.window_start) == (at(-2), "override", at(-9))
+
+
+def test_quiet_alerts_of_the_service_are_early_signals(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    result = correlate(session, "77")
+    # A person noticing is direct evidence of impact; the earlier quiet alert is kept as an early signal.
+    assert result.impact_start == at(-1.2)
+    summary = session.execute(text("SELECT summary FROM investigation WHERE incident_id = 'PINC1'")).scalar()
+    assert "earliest_machine_signal" in str(summary)
+    items = _ranks(session, "77")
+    assert items["PQUIET1"]["role"] == "early_signal"
+    assert items[ids["report"]]["role"] == "customer_report"
+
+
+def test_impact_start_from_alerts_that_paged_no_one(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    world.incident("PQ1", 5, svc, "Ledger write errors", at(-1.0), urgency="low", notify=False)
+    world.incident("PQ2", 6, svc, "Ledger write errors", at(-0.5), urgency="low", notify=False)
+    world.incident("POLD", 4, svc, "Ledger write errors", at(-4.0), urgency="low", notify=False)  # too far back
+    world.incident("PI", 7, svc, "Ledger balances wrong", at(0))
+    world.load(session)
+    result = correlate(session, "7")
+    assert (result.impact_start, result.impact_start_source) == (at(-1.0), "estimated")
+    items = _ranks(session, "7")
+    assert items["PQ1"]["role"] == "early_signal"
+    assert any("paged no one" in r or "early sign" in r for r in items["PQ1"]["reasons"])
+
+
+def test_time_decays_slowly_before_impact_start(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    world.repo("acme/ledger")
+    old = world.pr("acme/ledger", 1, "Change ledger rounding", "", "ann", at(-30))
+    new = world.pr("acme/ledger", 2, "Change ledger rounding", "", "ann", at(-2))
+    world.incident("PI", 3, svc, "Ledger rounding errors", at(0))
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    assert items[new]["rank"] < items[old]["rank"]
+    assert items[old]["score"] > 0.5 * items[new]["score"]  # slow decay, not a cut-off
+
+
+def test_rerun_is_idempotent_and_labels_survive(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    before = queries.evidence_items(session, "77")
+    again = correlate(session, "77")
+    assert again.written == {"evidence_link": 0, "evidence_group": 0, "investigation": 0}
+    assert queries.evidence_items(session, "77") == before
+
+    report_before = _ranks(session, "77")[ids["report"]]
+    queries.label(session, "77", ids["unrelated"], "irrelevant")
+    queries.label(session, "77", ids["report"], "relevant")
+    queries.label(session, "77", "PNOISE5", "early_signal")
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    last = max(it["rank"] for it in items.values())
+    assert items[ids["unrelated"]]["rank"] == last and items[ids["unrelated"]]["label"] == "irrelevant"
+    assert any("irrelevant" in r for r in items[ids["unrelated"]]["reasons"])
+    assert items[ids["report"]]["label"] == "relevant"
+    assert items[ids["report"]]["score"] == report_before["score"] + 1.0
+    assert items[ids["report"]]["rank"] <= report_before["rank"]
+    assert items["PNOISE5"]["role"] == "early_signal"
+    assert correlate(session, "77").written == {"evidence_link": 0, "evidence_group": 0, "investigation": 0}
+
+
+def test_stale_links_of_a_previous_run_are_removed(session: Session, world: World) -> None:
+    checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    n = session.execute(text("SELECT count(*) FROM evidence_link WHERE incident_id = 'PINC1'")).scalar()
+    result = correlate(session, "77", impact_start=at(-0.2), lookback=timedelta(days=1))
+    m = session.execute(text("SELECT count(*) FROM evidence_link WHERE incident_id = 'PINC1'")).scalar()
+    assert m < n and result.written["evidence_link_deleted"] == n - m
+    assert all(it["occurred_at"] >= "2022-12-05" for it in queries.evidence_items(session, "77"))
+
+
+def test_json_contract_and_explain(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    items = queries.evidence_items(session, "77", limit=3)
+    assert [it["rank"] for it in items] == [1, 2, 3]
+    for it in items:
+        assert {"rank", "score", "source", "kind", "url", "native_id", "occurred_at", "title", "role", "reasons",
+                "group"} <= set(it)
+        assert it["occurred_at"].endswith("Z") and isinstance(it["reasons"], list)
+    prs = queries.evidence_items(session, "77", source="github", role="detection_weakened")
+    assert [p["native_id"] for p in prs] == [ids["detection"]]
+    assert prs[0]["url"] == "https://github.com/shop/infra-alerts/pull/7"
+    ex = queries.explain(session, "77", ids["detection"])
+    assert ex["breakdown"]["signals"]["detection"] > 0
+    assert queries.explain(session, "PINC1", "1")["rank"] == 1
+    gs = queries.groups(session, "77")
+    assert gs[0]["rank"] == 1 and all(g["summary"] for g in gs)
+    det_group = next(g for g in gs if g["key"].startswith("detection"))
+    assert "noisy pages" in det_group["summary"] and ids["detection"] in {m["native_id"] for m in det_group["members"]}
+
+
+@pytest.mark.parametrize("hostile", ["77' OR '1'='1", "1; DROP TABLE evidence_link; --", "PINC1\" --", "%", "_"])
+def test_hostile_strings_are_bound_parameters(session: Session, world: World, hostile: str) -> None:
+    checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    n = session.execute(text("SELECT count(*) FROM evidence_link")).scalar()
+    assert queries.resolve_incident(session, hostile) is None
+    with pytest.raises(LookupError):
+        queries.evidence_items(session, hostile)
+    with pytest.raises(LookupError):
+        correlate(session, hostile)
+    with pytest.raises(LookupError):
+        queries.explain(session, "77", hostile)
+    with pytest.raises((LookupError, ValueError)):
+        queries.label(session, "77", hostile, "relevant")
+    with pytest.raises(ValueError):
+        queries.label(session, "77", "1", hostile)
+    assert queries.evidence_items(session, "77", role=hostile, source=hostile) == []
+    assert session.execute(text("SELECT count(*) FROM evidence_link")).scalar() == n
+
+
+def test_views(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    world.load(session)
+    correlate(session, "77")
+    top = session.execute(text("SELECT native_id, role FROM incident_evidence WHERE incident_number = :n "
+                               "ORDER BY rank LIMIT 5"), {"n": 77}).all()
+    assert (ids["detection"], "detection_weakened") in top
+    phases = dict(session.execute(text("SELECT native_id, phase FROM incident_timeline WHERE incident_id = 'PINC1'")).all())
+    assert phases[ids["detection"]] == "before impact" and phases[ids["report"]] == "impact, before the page"
+    groups = session.execute(text("SELECT group_key, members FROM incident_groups WHERE incident_id = 'PINC1' ORDER BY rank")).all()
+    assert groups and all(m >= 1 for _, m in groups)

@@ -1,0 +1,54 @@
+"""Patch semantics and path kinds behind the detection-weakening signal; symptom language."""
+
+from __future__ import annotations
+
+from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, symptom_strength
+
+
+def test_monitoring_and_error_handling_paths() -> None:
+    assert path_kind("ops/alerting/rules/payments.yaml") == "monitoring"
+    assert path_kind("deploy/prometheus/billing.rules") == "monitoring"
+    assert path_kind("svc/errorHandler.ts") == "error_handling"
+    assert path_kind("search/alias.py") is None
+
+
+def test_raised_threshold_and_downgraded_severity() -> None:
+    strength, facts = analyse_patch("-  threshold: 5\n+  threshold: 50\n-  severity: critical\n+  severity: warning\n")
+    assert strength >= 0.8
+    assert any("raises threshold from 5 to 50" in f for f in facts)
+    assert any("downgrades a severity" in f for f in facts)
+
+
+def test_removed_alert_call_and_early_return() -> None:
+    patch = "     if not valid(key):\n-        notify_oncall('invalid key')\n+        return None\n"
+    strength, facts = analyse_patch(patch, "app/keys.py")
+    assert strength > 0.5
+    assert any("early return" in f for f in facts)
+
+
+def test_early_return_in_ordinary_code_is_not_weakening() -> None:
+    patch = "+    if migration_running():\n+        return\n     store.write(rows)\n"
+    assert analyse_patch(patch, "app/tax.py")[0] == 0.0
+    assert analyse_patch(patch, "app/error_handlers.py")[0] > 0.0
+
+
+def test_swallowed_exception() -> None:
+    patch = "-    raise LookupError(key)\n+    try:\n+        lookup(key)\n+    except Exception:\n+        pass\n"
+    strength, facts = analyse_patch(patch, "svc/lookup.py")
+    assert strength > 0.5
+
+
+def test_change_facts_combine_paths_patch_and_intent() -> None:
+    facts = change_facts("Quiet the noisy disk alerts", "", [("monitoring/disk.yaml", "-  for: 5m\n+  for: 1h\n")])
+    assert facts.path_strength == 1.0 and facts.intent_strength == 1.0 and facts.patch_strength > 0
+    assert facts.strength >= 0.75
+    plain = change_facts("Add pagination to the orders list", "", [("orders/list.py", "+    page = 1\n")])
+    assert plain.strength == 0.0
+
+
+def test_symptom_and_customer_language() -> None:
+    assert symptom_strength("is checkout broken? totals look wrong") > 0
+    assert symptom_strength("lunch anyone?") == 0
+    assert customer_strength("customers report missing orders", "#general") >= 0.6
+    assert customer_strength("hmm", "#customer-experience") >= 0.3
+    assert customer_strength("weird, my test order took 28 seconds on the demo merchant", "#support") < 0.6

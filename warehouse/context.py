@@ -1,0 +1,313 @@
+"""What correlation learns about an incident before scoring: its service, chat, query, responders, impact start.
+
+Everything here is SQL over the warehouse plus light Python; nothing calls an API or reads settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from warehouse.signals import customer_strength, symptom_strength
+from warehouse.sqlutil import chunks, dialect_name, rows
+from warehouse.textsim import tokenize, weighted_query
+
+EVIDENCE_COLUMNS = ("id, source, kind, native_id, occurred_at, title, text, url, actor, actor_name, container, "
+                    "container_name, parent_native_id, attributes")
+
+# Name parts that say nothing about what a service does.
+GENERIC_SERVICE_WORDS = frozenset(
+    "api service svc prod production staging web app application server backend frontend worker workers core "
+    "platform main primary internal public system systems cluster team ops http https grpc v1 v2".split()
+)
+
+# Symptoms are chained backwards from the page while each is at most this far before the next one.
+SYMPTOM_CHAIN_GAP = timedelta(hours=36)
+SYMPTOM_HORIZON = timedelta(days=5)
+
+
+@dataclass
+class Symptom:
+    """An early sign that users were hurt: a message, or an alert that paged no one."""
+
+    evidence_native_id: str
+    source: str
+    at: datetime
+    kind: str  # customer_report | early_signal
+    why: str
+    text: str = ""
+
+
+@dataclass
+class IncidentContext:
+    """The incident, its service and everything learned about it before scoring."""
+
+    incident: dict[str, Any]
+    service: dict[str, Any] | None
+    service_tokens: set[str]
+    page_at: datetime
+    resolved_at: datetime | None
+    alerts: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    log_entries: list[dict[str, Any]]
+    chat: list[dict[str, Any]] = field(default_factory=list)  # evidence rows of the incident's chat
+    chat_channels: set[str] = field(default_factory=set)
+    query: dict[str, float] = field(default_factory=dict)
+    key_terms: set[str] = field(default_factory=set)
+    responders_pd: set[str] = field(default_factory=set)
+    responder_handles: set[str] = field(default_factory=set)  # GitHub logins and Slack ids of responders
+    service_incidents: list[dict[str, Any]] = field(default_factory=list)
+    symptoms: list[Symptom] = field(default_factory=list)
+
+    @property
+    def incident_id(self) -> str:
+        return str(self.incident["id"])
+
+    @property
+    def end_of_response(self) -> datetime:
+        return self.resolved_at or self.page_at + timedelta(hours=4)
+
+
+def service_tokens(name: str | None) -> set[str]:
+    return {t for t in tokenize(name) if t not in GENERIC_SERVICE_WORDS and len(t) > 2}
+
+
+def load_context(session: Session, incident: dict[str, Any]) -> IncidentContext:
+    """The incident's service, alerts, notes, log entries, responders and the service's other incidents."""
+    iid = str(incident["id"])
+    service = None
+    if incident.get("service_id"):
+        found = rows(session, "SELECT id, name, description FROM pd_service WHERE id = :s", {"s": incident["service_id"]})
+        service = found[0] if found else {"id": incident["service_id"], "name": None, "description": None}
+    alerts = rows(session, "SELECT id, summary, severity, alert_key, created_at, suppressed FROM pd_alert "
+                  "WHERE incident_id = :i ORDER BY created_at", {"i": iid}, times=("created_at",))
+    notes = rows(session, "SELECT id, content, created_at, user_id FROM pd_note WHERE incident_id = :i ORDER BY created_at",
+                 {"i": iid}, times=("created_at",))
+    logs = rows(session, "SELECT id, type, created_at, summary, agent_type, agent_id, channel_type, user_id "
+                "FROM pd_log_entry WHERE incident_id = :i ORDER BY created_at", {"i": iid}, times=("created_at",))
+    page_at: datetime = incident["created_at"]
+    ctx = IncidentContext(
+        incident=incident, service=service,
+        service_tokens=service_tokens(service["name"] if service else None),
+        page_at=page_at, resolved_at=incident.get("resolved_at"),
+        alerts=alerts, notes=notes, log_entries=logs,
+    )
+    ctx.responders_pd = {str(x) for le in logs for x in (le["user_id"], le["agent_id"])
+                         if x and le["agent_type"] in (None, "user_reference", "user")}
+    ctx.responders_pd |= set(incident.get("assigned_user_ids") or [])
+    if service:
+        ctx.service_incidents = rows(
+            session,
+            "SELECT id, incident_number, title, urgency, status, created_at, resolved_at, assigned_user_ids "
+            "FROM pd_incident WHERE service_id = :s AND created_at >= :a AND created_at <= :b ORDER BY created_at",
+            {"s": service["id"], "a": page_at - timedelta(days=180), "b": page_at + timedelta(days=3)},
+            times=("created_at", "resolved_at"), jsons=("assigned_user_ids",),
+        )
+        past = [i["id"] for i in ctx.service_incidents][-400:]
+        for batch in chunks(past):
+            for r in rows(session, "SELECT DISTINCT user_id, agent_id, agent_type FROM pd_log_entry "
+                          "WHERE incident_id IN :ids AND type IN ('acknowledge_log_entry', 'annotate_log_entry', "
+                          "'resolve_log_entry', 'notify_log_entry', 'assign_log_entry')", {"ids": batch}):
+                for x in (r["user_id"], r["agent_id"] if r["agent_type"] in (None, "user_reference", "user") else None):
+                    if x:
+                        ctx.responders_pd.add(str(x))
+    ctx.responder_handles = _handles_of(session, ctx.responders_pd)
+    return ctx
+
+
+def _handles_of(session: Session, pd_users: set[str]) -> set[str]:
+    """GitHub logins and Slack user ids of the same people, joined by person key or by email."""
+    if not pd_users:
+        return set()
+    out: set[str] = set()
+    ids = sorted(pd_users)
+    for batch in chunks(ids):
+        for r in rows(session, "SELECT b.native_id, b.handle FROM account a JOIN account b ON b.person_key = a.person_key "
+                      "WHERE a.source = 'pagerduty' AND a.native_id IN :ids AND a.person_key IS NOT NULL", {"ids": batch}):
+            out.update(x for x in (r["native_id"], r["handle"]) if x)
+        emails = [r["email"].lower() for r in rows(session, "SELECT email FROM pd_user WHERE id IN :ids AND email IS NOT NULL",
+                                                   {"ids": batch})]
+        for eb in chunks(emails):
+            for r in rows(session, "SELECT native_id, handle FROM account WHERE lower(email) IN :e", {"e": eb}):
+                out.update(x for x in (r["native_id"], r["handle"]) if x)
+            for r in rows(session, "SELECT id FROM slack_user WHERE lower(email) IN :e", {"e": eb}):
+                out.add(r["id"])
+    return out
+
+
+def find_chat(session: Session, ctx: IncidentContext) -> None:
+    """The incident's chat: channels that talk about it while it is open (mentions, refs, its words)."""
+    start, end = ctx.page_at - timedelta(hours=2), ctx.end_of_response + timedelta(hours=12)
+    msgs = rows(session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE source = 'slack' AND occurred_at >= :a "  # noqa: S608 - constant SQL text; values are bound
+                "AND occurred_at <= :b ORDER BY occurred_at LIMIT 20000", {"a": start, "b": end},
+                times=("occurred_at",), jsons=("attributes",))
+    inc = ctx.incident
+    refs_to_incident = set()
+    targets = [str(inc["id"]), str(inc["incident_number"])]
+    for r in rows(session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND "
+                  "ref_kind IN ('incident_number', 'incident_id') AND target IN :t", {"t": targets}):
+        refs_to_incident.add(r["from_native_id"])
+    title_terms = {t for t in tokenize(inc.get("title")) if len(t) > 3} | ctx.service_tokens
+    hits: dict[str, int] = {}
+    for m in msgs:
+        toks = set(tokenize(f"{m['title'] or ''} {m['text'] or ''}"))
+        strong = m["native_id"] in refs_to_incident
+        overlap = len(toks & ctx.service_tokens) + len(toks & title_terms) * 0.5
+        if strong or overlap >= 1:
+            hits[m["container"]] = hits.get(m["container"], 0) + (3 if strong else 1)
+    ctx.chat_channels = {c for c, n in hits.items() if n >= 2 and c}
+    # A channel opened while the incident was open is its war room, whatever its messages say.
+    for ch in rows(session, "SELECT id, name FROM slack_channel WHERE created_at >= :a AND created_at <= :b",
+                   {"a": ctx.page_at - timedelta(hours=1), "b": ctx.end_of_response}):
+        ctx.chat_channels.add(ch["id"])
+    ctx.chat = [m for m in msgs if m["container"] in ctx.chat_channels and m["occurred_at"] >= ctx.page_at - timedelta(minutes=30)]
+
+
+def build_query(ctx: IncidentContext) -> None:
+    """The incident's words, weighted: title, service and alerts count most, chat least."""
+    inc = ctx.incident
+    fields: list[tuple[str | None, float]] = [
+        (inc.get("title"), 3.0), (inc.get("description"), 1.5),
+        (ctx.service["name"] if ctx.service else None, 3.0),
+        (ctx.service["description"] if ctx.service else None, 0.5),
+    ]
+    fields += [(a["summary"], 2.0) for a in ctx.alerts]
+    fields += [(n["content"], 1.5) for n in ctx.notes]
+    fields += [(m["text"], 0.5) for m in ctx.chat[:300]]
+    ctx.query = {t: w for t, w in weighted_query(fields).items() if t not in GENERIC_SERVICE_WORDS}
+    strong = weighted_query(fields[:3] + [(a["summary"], 2.0) for a in ctx.alerts])
+    ctx.key_terms = {t for t in strong if len(t) > 2 and t not in GENERIC_SERVICE_WORDS} | ctx.service_tokens
+
+
+def fts_ids(session: Session, terms: list[str], start: datetime, end: datetime, *, limit: int,
+            source: str | None = None) -> dict[int, float]:
+    """Evidence ids in [start, end] matching any term, with the backend's own rank (higher is better)."""
+    terms = [t for t in terms if t.isalnum()][:48]
+    if not terms:
+        return {}
+    src = " AND e.source = :src" if source else ""
+    params: dict[str, Any] = {"a": start, "b": end, "k": limit}
+    if source:
+        params["src"] = source
+    if dialect_name(session) == "sqlite":
+        params["q"] = " OR ".join(f'"{t}"*' for t in terms)
+        sql = ("SELECT e.id AS id, -bm25(evidence_fts) AS r FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid "  # noqa: S608 - constant SQL text; values are bound
+               f"WHERE evidence_fts MATCH :q AND e.occurred_at >= :a AND e.occurred_at <= :b{src} ORDER BY r DESC LIMIT :k")
+    else:
+        params["q"] = " | ".join(f"{t}:*" for t in terms)
+        sql = ("SELECT e.id AS id, ts_rank(e.search, q) AS r FROM evidence e, to_tsquery('english', :q) q "  # noqa: S608 - constant SQL text; values are bound
+               f"WHERE e.search @@ q AND e.occurred_at >= :a AND e.occurred_at <= :b{src} ORDER BY r DESC LIMIT :k")
+    return {int(r["id"]): float(r["r"]) for r in rows(session, sql, params)}
+
+
+def fts_phrase_ids(session: Session, phrases: list[list[str]], start: datetime, end: datetime, *,
+                   limit: int) -> dict[int, float]:
+    """Evidence ids in [start, end] containing any of the phrases (identifier parts in order)."""
+    phrases = [[w for w in p if w.isalnum()] for p in phrases[:24]]
+    phrases = [p for p in phrases if len(p) >= 2]
+    if not phrases:
+        return {}
+    params: dict[str, Any] = {"a": start, "b": end, "k": limit}
+    if dialect_name(session) == "sqlite":
+        params["q"] = " OR ".join('"' + " ".join(p) + '"' for p in phrases)
+        sql = ("SELECT e.id AS id, -bm25(evidence_fts) AS r FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid "
+               "WHERE evidence_fts MATCH :q AND e.occurred_at >= :a AND e.occurred_at <= :b ORDER BY r DESC LIMIT :k")
+    else:
+        params["q"] = " | ".join("(" + " <-> ".join(p) + ")" for p in phrases)
+        sql = ("SELECT e.id AS id, ts_rank(e.search, q) AS r FROM evidence e, to_tsquery('simple', :q) q "
+               "WHERE e.search @@ q AND e.occurred_at >= :a AND e.occurred_at <= :b ORDER BY r DESC LIMIT :k")
+    return {int(r["id"]): float(r["r"]) for r in rows(session, sql, params)}
+
+
+def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datetime, str, dict[str, Any]]:
+    """The earliest related symptom chained back from the page, or the page itself.
+
+    Symptoms: messages that read like a report of something broken and share the service's or the
+    incident's words; alerts of the same service that paged no one (low urgency, suppressed, no notify).
+    Walking back from the page, a symptom counts while it is within SYMPTOM_CHAIN_GAP of the next one.
+    """
+    lo, hi = ctx.page_at - SYMPTOM_HORIZON, ctx.page_at
+    found: list[Symptom] = []
+    terms = sorted(ctx.key_terms, key=lambda t: -ctx.query.get(t, 0.0))[:16]
+    ids = fts_ids(session, terms, lo, hi, limit=2000, source="slack")
+    if ids:
+        for batch in chunks(sorted(ids)):
+            for m in rows(session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id IN :ids", {"ids": batch},  # noqa: S608 - constant SQL text; values are bound
+                          times=("occurred_at",), jsons=("attributes",)):
+                if (m["attributes"] or {}).get("bot"):
+                    continue  # a bot relaying alerts is not a person noticing; the alerts count on their own
+                body = m["text"] or m["title"] or ""
+                toks = set(tokenize(body))
+                if not (toks & ctx.service_tokens or len(toks & ctx.key_terms) >= 2):
+                    continue
+                sym = symptom_strength(body)
+                cust = customer_strength(body, m["container_name"])
+                if sym <= 0:
+                    continue
+                kind = "customer_report" if cust >= 0.6 else "early_signal"
+                found.append(Symptom(m["native_id"], "slack", m["occurred_at"], kind,
+                                     f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body))
+    if ctx.service:
+        quiet = _quiet_alerts(session, ctx, lo, hi)
+        found += [Symptom(a["native_id"], "pagerduty", a["at"], "early_signal", a["why"], a["why"]) for a in quiet]
+    found.sort(key=lambda s: s.at, reverse=True)
+    chain: list[Symptom] = []
+    anchor = ctx.page_at
+    for s in found:
+        if s.at < anchor - SYMPTOM_CHAIN_GAP:
+            break
+        if s.at < ctx.page_at:
+            chain.append(s)
+            anchor = min(anchor, s.at)
+    ctx.symptoms = chain
+    detail: dict[str, Any] = {"symptoms": [{"native_id": s.evidence_native_id, "source": s.source,
+                                            "at": s.at.isoformat(), "kind": s.kind, "why": s.why} for s in chain]}
+    if not chain:
+        return ctx.page_at, "created", detail
+    # Errors that paged no one can precede the harm to users (a failing job before its effect is seen);
+    # a person noticing is direct evidence of impact, so the earliest one wins when there is one.
+    humans = [s for s in chain if s.source == "slack"]
+    detail["earliest_machine_signal"] = min(s.at for s in chain).isoformat()
+    if humans:
+        first = min(humans, key=lambda s: s.at)
+        detail["basis"] = f"first person to notice: {first.why}"
+        return first.at, "estimated", detail
+    detail["basis"] = "first alert of the service that paged no one"
+    return anchor, "estimated", detail
+
+
+def _quiet_alerts(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
+    """Alerts and incidents of the service in [lo, hi) that paged no one or were low urgency/suppressed."""
+    assert ctx.service is not None
+    incs = [i for i in ctx.service_incidents if lo <= i["created_at"] < hi and i["id"] != ctx.incident_id]
+    if not incs:
+        alerts_only = rows(session, "SELECT id, summary, severity, suppressed, created_at, incident_id FROM pd_alert "
+                           "WHERE service_id = :s AND created_at >= :a AND created_at < :b AND incident_id IS NULL",
+                           {"s": ctx.service["id"], "a": lo, "b": hi}, times=("created_at",))
+        return [{"native_id": a["id"], "at": a["created_at"], "why": f"alert that paged no one: {a['summary']}"}
+                for a in alerts_only]
+    ids = [i["id"] for i in incs]
+    notified = {r["incident_id"] for b in chunks(ids) for r in rows(
+        session, "SELECT DISTINCT incident_id FROM pd_log_entry WHERE incident_id IN :ids AND type = 'notify_log_entry'",
+        {"ids": b})}
+    alerts = {r["incident_id"]: r for b in chunks(ids) for r in rows(
+        session, "SELECT id, incident_id, summary, suppressed, severity FROM pd_alert WHERE incident_id IN :ids", {"ids": b})}
+    out = []
+    for i in incs:
+        a = alerts.get(i["id"])
+        quiet = i["urgency"] == "low" or i["id"] not in notified or bool(a and a["suppressed"])
+        if not quiet:
+            continue
+        how = "low urgency" if i["urgency"] == "low" else ("suppressed" if a and a["suppressed"] else "paged no one")
+        out.append({"native_id": i["id"], "at": i["created_at"], "why": f"{how}: {i['title']}"})
+        if a:
+            out.append({"native_id": a["id"], "at": i["created_at"], "why": f"{how}: {a['summary']}"})
+    return out
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"

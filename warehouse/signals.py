@@ -1,0 +1,232 @@
+"""Signals read from one item's content: monitoring paths, detection-weakening patches, symptom language.
+
+These are general patterns of how changes weaken detection and how people report symptoms, not
+words of any one story. Each function returns a strength in [0, 1] and short human-readable facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from warehouse.textsim import split_identifier
+
+# Path components that say "this file decides what pages or what is caught".
+_MONITORING_PARTS = frozenset(
+    "alert alerts alerting alertmanager alarm alarms monitor monitors monitoring prometheus rules rule grafana "
+    "datadog nagios sentry pagerduty opsgenie oncall notify notifier notification notifications slo slos sli "
+    "healthcheck healthchecks health probe probes watchdog thresholds threshold metrics observability check checks "
+    "checker checkers canary canaries synthetic synthetics uptime heartbeat heartbeats pager paging".split()
+)
+_ERROR_HANDLING_PARTS = frozenset("error errors errorhandler exception exceptions handler handlers retry retries "
+                                  "fallback fallbacks guard guards".split())
+
+# Words whose removal from a patch means an alert/check/raise went away.
+_DETECT_WORDS = re.compile(
+    r"\b(alert|alerts|alerting|page|pager|pagerduty|notify|notif\w*|raise|throw|severity|critical|error|"
+    r"threshold|fire|trigger|monitor|expr|escalat\w*|report|log\.error|logger\.error|sentry|capture_exception)\b",
+    re.I,
+)
+# Added lines that silence, swallow or skip.
+_SILENCE = re.compile(
+    r"\b(silence[ds]?|suppress\w*|mute[ds]?|ignore[ds]?|disable[ds]?|skip|noop|no-op|snooze\w*|"
+    r"enabled\s*[:=]\s*(false|0|no)|send_resolved\s*:\s*false|dry_?run|quiet|"
+    r"(notify|page|paging|alert|escalate)\w*\s*[:=]\s*['\"]?(false|0|no|none|null)|"
+    r"(urgency|priority|severity)\s*[:=]\s*['\"]?(low|info|warning|p[45]|none))\b",
+    re.I,
+)
+# An added negative matcher or exclusion narrows what an alert condition catches.
+_EXCLUDE = re.compile(r"(!~|!=|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
+# Numbers in dependency manifests are versions, not thresholds.
+_MANIFEST = re.compile(r"(package(-lock)?\.json|requirements[^/]*\.txt|go\.(mod|sum)|Cargo\.(toml|lock)|"
+                       r"poetry\.lock|Pipfile|yarn\.lock|pnpm-lock|Gemfile|pom\.xml|build\.gradle|\.lock$)", re.I)
+_SWALLOW = re.compile(r"^\s*(except\b.*:|except:|catch\s*\(|rescue\b|pass\s*$|return\s*(None|null|nil|false)?\s*;?\s*$|"
+                      r"continue\s*;?\s*$|\}\s*catch\b|on_error|onerror|\.catch\()", re.I)
+_SEVERITIES = {"critical": 4, "crit": 4, "fatal": 4, "high": 3, "error": 3, "err": 3, "major": 3,
+               "warning": 2, "warn": 2, "medium": 2, "minor": 1, "low": 1, "info": 0, "debug": 0}
+_SEV = re.compile(r"\b(" + "|".join(_SEVERITIES) + r")\b", re.I)
+_NUMBER_KV = re.compile(r"([A-Za-z_][\w.-]*)['\"]?\s*[:=><]+\s*['\"]?[~^]?(\d+(?:\.\d+)?)(?![.\d])(ms|s|m|h|d|%)?\b")
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*[:=]\s*(.+?)\s*,?$")
+_FOR_DURATION = re.compile(r"\bfor\s*:\s*['\"]?(\d+)(s|m|h)\b", re.I)
+
+# Title and body language of a change meant to reduce paging.
+_INTENT = re.compile(
+    r"\b(noisy (alerts?|pages?|paging|alarms?)|alert noise|paging noise|flapping|false positives?|too many (pages|alerts)|alert fatigue|silenc\w*|mute\w*|"
+    r"suppress\w*|downgrad\w*|don'?t (alert|page|notify)|do not (alert|page|notify)|stop (alerting|paging)|"
+    r"no longer (alert|page)|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
+    r"ignore|swallow\w*|quiet\w*|reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
+    r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone) up|too noisy|less noisy|"
+    r"warning instead|instead of (paging|alerting))\b",
+    re.I,
+)
+
+# Symptom language: someone noticing that users are hurt, before anyone was paged.
+_SYMPTOM = re.compile(
+    r"(\bis\s+[\w-]+\s+(broken|down|slow|failing|working)\b|\b(broken|not working|isn'?t working|doesn'?t work|"
+    r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found)|isn'?t returning|"
+    r"no results|errors?|fail|failing|fails|failed|timeouts?|tim(e|ed|ing) out|degraded|outage|down for|500s?|"
+    r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spinning|frozen|freez\w*|"
+    r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes))\b)",
+    re.I,
+)
+_CUSTOMER_NOUN = r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?)"
+# A customer report relays what customers say or see; a customer noun alone may be an employee's own test.
+_CUSTOMER = re.compile(
+    _CUSTOMER_NOUN + r"\W+(\w+\W+){0,3}?(say|says|said|report\w*|complain\w*|can'?t|cannot|are (seeing|getting|unable)|"
+    r"see|seeing|get|getting|tell|told|ask\w*|email\w*|wr[io]te|call\w*|hit|hitting)\b|"
+    r"\b(complaints?|tickets? (from|about|saying)|(opened|filed|got) (a |some )?tickets?|support requests?|"
+    r"reports from|receiving (some )?(reports|requests))\b|"
+    r"\b\w{3,}s\s+(say|said|report|reported|are reporting|complain\w*|tell us|told us|are seeing|can'?t|cannot)\b", re.I)
+_CUSTOMER_WORD = re.compile(r"\b" + _CUSTOMER_NOUN + r"\b", re.I)
+_CUSTOMER_CHANNEL = re.compile(r"(customer|support|cx|help|care|success|escalat|feedback|ticket)", re.I)
+
+
+@dataclass
+class PatchFacts:
+    """What a change's paths and patch say about detection."""
+
+    path_strength: float = 0.0
+    patch_strength: float = 0.0
+    intent_strength: float = 0.0
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def strength(self) -> float:
+        if not self.patch_strength and not self.intent_strength:
+            return 0.15 * self.path_strength  # a monitoring path alone says little: alert repos change often
+        return min(1.0, 0.25 * self.path_strength + 0.5 * self.patch_strength + 0.35 * self.intent_strength)
+
+
+def path_kind(path: str) -> str | None:
+    """`monitoring` for alert rules and monitoring code, `error_handling` for error paths, else None."""
+    parts: set[str] = set()
+    for comp in re.split(r"[/._-]+", path):
+        parts.update(split_identifier(comp))
+    if parts & _MONITORING_PARTS:
+        return "monitoring"
+    if parts & _ERROR_HANDLING_PARTS:
+        return "error_handling"
+    return None
+
+
+def _severity(line: str) -> int | None:
+    found = [_SEVERITIES[m.group(1).lower()] for m in _SEV.finditer(line)]
+    return max(found) if found else None
+
+
+def _numbers(line: str) -> dict[str, float]:
+    return {m.group(1).lower(): float(m.group(2)) for m in _NUMBER_KV.finditer(line)}
+
+
+def analyse_patch(patch: str | None, path: str = "") -> tuple[float, list[str]]:
+    """Strength in [0, 1] that a patch weakens detection, and the facts found (removed alert, raised threshold...).
+
+    An added early return or except only counts where it can hide a failure: in monitoring or
+    error-handling code, or where the same patch removes an alert, raise or error report.
+    """
+    if not patch or _MANIFEST.search(path):
+        return 0.0, []
+    removed = [ln[1:] for ln in patch.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    added = [ln[1:] for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    facts: list[str] = []
+    score = 0.0
+    removed_detect = [ln for ln in removed if _DETECT_WORDS.search(ln)]
+    added_detect = [ln for ln in added if _DETECT_WORDS.search(ln)]
+    if len(removed_detect) > len(added_detect):
+        score += 0.4
+        facts.append("removes an alert, raise or error report")
+    if any(_SILENCE.search(ln) for ln in added) and not any(_SILENCE.search(ln) for ln in removed):
+        score += 0.4
+        facts.append("adds a silence, a low urgency or a do-not-notify")
+    if path_kind(path) == "monitoring" and any(_EXCLUDE.search(ln) for ln in added) and not any(
+            _EXCLUDE.search(ln) for ln in removed):
+        score += 0.4
+        facts.append("adds an exclusion to an alert condition")
+    swallow = [ln for ln in added if _SWALLOW.search(ln)]
+    if swallow and (removed_detect or path_kind(path) is not None):
+        score += 0.35
+        facts.append("adds an early return or an except/catch that swallows the error")
+    old_sev = [s for s in map(_severity, removed) if s is not None]
+    new_sev = [s for s in map(_severity, added) if s is not None]
+    if old_sev and new_sev and max(new_sev) < max(old_sev):
+        score += 0.5
+        facts.append("downgrades a severity")
+    old_nums: dict[str, float] = {}
+    for ln in removed:
+        old_nums.update(_numbers(ln))
+    for ln in added:
+        for key, value in _numbers(ln).items():
+            if key in old_nums and value > old_nums[key] and not key.isdigit():
+                score += 0.4
+                facts.append(f"raises {key} from {old_nums[key]:g} to {value:g}")
+                break
+        else:
+            continue
+        break
+    old_keys = {m.group(1).lower(): m.group(2) for ln in removed for m in _ASSIGN.finditer(ln)}
+    for ln in added:
+        for m in _ASSIGN.finditer(ln):
+            key = m.group(1).lower()
+            if key in old_keys and old_keys[key] != m.group(2) and _DETECT_WORDS.search(key.replace("_", " ").replace(".", " ")):
+                score += 0.3
+                facts.append(f"retunes {key} ({_clip(old_keys[key])} \u2192 {_clip(m.group(2))})")
+                break
+        else:
+            continue
+        break
+    old_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in removed for m in _FOR_DURATION.finditer(ln)]
+    new_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in added for m in _FOR_DURATION.finditer(ln)]
+    if old_for and new_for and max(new_for) > max(old_for):
+        score += 0.4
+        facts.append("lengthens how long a condition must hold before it alerts")
+    return min(score, 1.0), facts
+
+
+def _clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def change_facts(title: str | None, body: str | None, files: list[tuple[str, str | None]]) -> PatchFacts:
+    """Detection facts of a change from its title/body and its files (path, patch excerpt)."""
+    out = PatchFacts()
+    kinds = [k for k in (path_kind(p) for p, _ in files) if k]
+    if "monitoring" in kinds:
+        out.path_strength = 1.0
+        paths = [p for p, _ in files if path_kind(p) == "monitoring"]
+        out.facts.append(f"touches alert rules or monitoring code ({', '.join(paths[:2])})")
+    elif "error_handling" in kinds:
+        out.path_strength = 0.6
+        paths = [p for p, _ in files if path_kind(p) == "error_handling"]
+        out.facts.append(f"touches error handling ({', '.join(paths[:2])})")
+    found = sorted((analyse_patch(patch, path) for path, patch in files), key=lambda x: -x[0])
+    found = [f for f in found if f[0] > 0]
+    if found:
+        # Weakening often spans files (a routing change plus a rule change): the second file adds half.
+        out.patch_strength = min(1.0, found[0][0] + (0.5 * found[1][0] if len(found) > 1 else 0.0))
+        facts = list(dict.fromkeys(f for _, fs in found for f in fs))
+        out.facts.append("patch " + "; ".join(facts))
+    m = _INTENT.search(f"{title or ''}\n{body or ''}")
+    if m:
+        out.intent_strength = 1.0 if _INTENT.search(title or "") else 0.6
+        out.facts.append(f"says it is meant to reduce paging (\u201c{m.group(0)}\u201d)")
+    return out
+
+
+def symptom_strength(text: str | None) -> float:
+    """How much a message reads like a report of something broken (0..1)."""
+    if not text:
+        return 0.0
+    hits = len(_SYMPTOM.findall(text))
+    return min(1.0, 0.5 * hits) if hits else 0.0
+
+
+def customer_strength(text: str | None, channel_name: str | None) -> float:
+    """How much a message reads like a customer report: customer words or a support channel."""
+    s = 0.0
+    if text and _CUSTOMER.search(text):
+        s += 0.6
+    elif text and _CUSTOMER_WORD.search(text):
+        s += 0.15
+    if channel_name and _CUSTOMER_CHANNEL.search(channel_name):
+        s += 0.3
+    return min(s, 1.0)
