@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -351,9 +350,10 @@ class Fetcher:
                    _iso_time(reset) if reset else _rate_reset(headers))
         errors = body.get("errors") or []
         if errors:
-            not_found = [e for e in errors if e.get("type") == "NOT_FOUND"]
-            if not_found:
-                raise NotFound(str(not_found[0].get("message")))
+            # NOT_FOUND: no such repository; FORBIDDEN: e.g. an org's SAML policy hides it from this token.
+            unreadable = [e for e in errors if e.get("type") in ("NOT_FOUND", "FORBIDDEN")]
+            if unreadable:
+                raise NotFound(f"{unreadable[0].get('type')}: {unreadable[0].get('message')}")
             raise ConnectorError(f"GitHub GraphQL error: {errors[0].get('message')}")
         return data
 
@@ -399,7 +399,9 @@ def list_partitions(client: GithubClient, selection: GithubSelection,
         if name.lower() not in seen:
             seen.add(name.lower())
             yield {"full_name": name}
-    for owner in selection.owners:
+    # No selection at all means everything the token can see.
+    owners: tuple[str | None, ...] = selection.owners or ((None,) if not selection.repos else ())
+    for owner in owners:
         try:
             pages = list(_owner_repo_pages(fetcher, owner))
         except NotFound:
@@ -417,7 +419,10 @@ def list_partitions(client: GithubClient, selection: GithubSelection,
                 yield {"full_name": name, "id": repo.get("id"), "archived": bool(repo.get("archived"))}
 
 
-def _owner_repo_pages(fetcher: Fetcher, owner: str) -> Iterator[list[Any]]:
+def _owner_repo_pages(fetcher: Fetcher, owner: str | None) -> Iterator[list[Any]]:
+    if owner is None:
+        yield from fetcher.rest_pages("/user/repos", {"affiliation": "owner,collaborator,organization_member"})
+        return
     try:
         yield from fetcher.rest_pages(f"/orgs/{owner}/repos", {"type": "all"})
     except NotFound:  # not an organization: a user
@@ -561,7 +566,10 @@ def _all_nodes(fetcher: Fetcher, node_id: str, type_name: str, name: str, conn: 
     nodes = list(conn.get("nodes") or [])
     page = conn.get("pageInfo") or {}
     while page.get("hasNextPage"):
-        data = fetcher.graphql(_node_query(type_name, selection), {"id": node_id, "after": page.get("endCursor")})
+        try:
+            data = fetcher.graphql(_node_query(type_name, selection), {"id": node_id, "after": page.get("endCursor")})
+        except NotFound:  # deleted since the page was read: keep what we have, the PR's next update re-reads it
+            break
         more = ((data.get("node") or {}).get(name)) or {}
         nodes += more.get("nodes") or []
         page = more.get("pageInfo") or {}
@@ -717,6 +725,9 @@ def _rest_pull(fetcher: Fetcher, repo: dict[str, Any], simple: dict[str, Any], p
     actors = [simple.get("user"), detail.get("merged_by") if merged else None]
     actors += [x.get("user") for x in reviews_raw + rc_raw + ic_raw]
     users = _rest_users(fetcher, {a["login"] for a in actors if a and a.get("login")})
+    additions: int | None
+    deletions: int | None
+    changed: int | None
     if detail is simple:
         additions = sum(int(f.get("additions") or 0) for f in files_raw)
         deletions = sum(int(f.get("deletions") or 0) for f in files_raw)
@@ -850,11 +861,6 @@ def _partition_records(fetcher: Fetcher, name: str, window: _Window,
 def pr_native_id(payload: Mapping[str, Any]) -> str:
     """CONTRACTS §1 native id of a pull_request composite (for `warehouse.load.ingest`)."""
     return f"{payload['repo']['full_name']}#{payload['pull']['number']}"
-
-
-def requests_per_pr(state: FetchState, prs: int) -> float:
-    total = sum(state.requests.values())
-    return total / prs if prs else math.inf
 
 
 __all__ = [

@@ -7,6 +7,7 @@ completed backfill runs record which sources covered which window.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from lookback.settings import ConfigError, Settings, load_settings, parse_durati
 from warehouse.queries import resolve_incident  # noqa: E402
 
 AFTER_RESOLUTION = timedelta(days=2)
+IMPACT_MARGIN = timedelta(days=7)
 
 
 def _stored_incident(engine: Engine, incident: str) -> dict[str, Any] | None:
@@ -59,32 +61,31 @@ def fetch_incident(settings: Settings, engine: Engine, incident: str) -> tuple[d
     return found, client.requests
 
 
-def incident_window(engine: Engine, row: dict[str, Any], lookback: timedelta,
+def incident_window(row: dict[str, Any], lookback: timedelta,
                     impact_start: datetime | None) -> tuple[datetime, datetime, datetime]:
-    """(anchor, since, until): impact start (override, or a stored estimate, or creation) minus the lookback,
-    up to resolution (or now, while open) plus two days."""
+    """(anchor, since, until) of the fetch: impact start (the override, else the incident's creation) minus
+    the lookback and a margin, up to resolution (or now, while open) plus two days.
+
+    The margin covers an impact start that correlation later estimates before the page, so the window
+    of a second run is the same and costs nothing.
+    """
     def aware(value: Any) -> datetime | None:
         if value is None or isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
         return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
-    anchor = impact_start
-    if anchor is None:
-        with engine.connect() as conn:
-            stored = conn.execute(text("SELECT impact_start FROM investigation WHERE incident_id = :i"),
-                                  {"i": row["id"]}).scalar()
-        anchor = aware(stored)
     created = aware(row["created_at"])
     assert created is not None
-    anchor = min(anchor, created) if anchor else created
+    anchor = impact_start or created
     resolved = aware(row.get("resolved_at"))
     until = (resolved or datetime.now(UTC)) + AFTER_RESOLUTION
-    return anchor, anchor - lookback, until
+    return anchor, anchor - lookback - IMPACT_MARGIN, until
 
 
-def covered_sources(engine: Engine, sources: list[str], since: datetime, until: datetime) -> set[str]:
-    """Sources whose answers for [since, until] are already stored by an earlier completed backfill."""
-    covered: set[str] = set()
+def missing_windows(engine: Engine, sources: list[str], since: datetime,
+                    until: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """Per source, the part of [since, until] no earlier completed backfill stored (as one hull); omitted when none."""
+    covered: dict[str, list[tuple[datetime, datetime]]] = {s: [] for s in sources}
     with engine.connect() as conn:
         runs = conn.execute(text("SELECT params, errors FROM ingest_run WHERE flow = 'backfill_incident' "
                                  "AND status IN ('completed', 'partial')")).all()
@@ -93,10 +94,26 @@ def covered_sources(engine: Engine, sources: list[str], since: datetime, until: 
         errors = json.loads(errors_raw) if isinstance(errors_raw, str) else errors_raw or []
         if not params.get("since") or not params.get("until"):
             continue
-        if datetime.fromisoformat(params["since"]) <= since and datetime.fromisoformat(params["until"]) >= until:
-            failed = {e.get("source") for e in errors if e.get("error")}
-            covered |= {s for s in params.get("sources", []) if s not in failed}
-    return covered & set(sources)
+        failed = {e.get("source") for e in errors if e.get("error")}
+        window = (datetime.fromisoformat(params["since"]), datetime.fromisoformat(params["until"]))
+        for source in params.get("sources", []):
+            if source in covered and source not in failed:
+                covered[source].append(window)
+    missing: dict[str, tuple[datetime, datetime]] = {}
+    for source, windows in covered.items():
+        gaps, cursor = [], since
+        for start, end in sorted(windows):
+            if start > cursor:
+                gaps.append((cursor, min(start, until)))
+            cursor = max(cursor, end)
+            if cursor >= until:
+                break
+        if cursor < until:
+            gaps.append((cursor, until))
+        gaps = [(a, b) for a, b in gaps if b > a]
+        if gaps:
+            missing[source] = (gaps[0][0], gaps[-1][1])
+    return missing
 
 
 def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | None = None,
@@ -110,16 +127,28 @@ def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | 
     if "pagerduty" not in sources:
         raise ConfigError("PAGERDUTY_API_TOKEN is not set: a backfill starts from the PagerDuty incident")
     row, lookup_requests = fetch_incident(settings, engine, incident)
-    anchor, since, until = incident_window(engine, row, window, override)
-    todo = [s for s in sources if s not in covered_sources(engine, sources, since, until)]
-    summary: dict[str, Any] = {"status": "completed", "rows": {}, "requests": {}, "skipped": [], "failed": [],
-                               "seconds": 0.0, "run_id": None}
-    if todo:
-        summary = run_sources(settings, engine, todo, since, until, flow_name="backfill_incident",
-                              move_cursors=False, use_prefect=use_prefect,
-                              extra={"incident": row["id"], "anchor": anchor.isoformat()})
+    anchor, since, until = incident_window(row, window, override)
+    missing = missing_windows(engine, sources, since, until)
+    summary: dict[str, Any] = {"status": "completed", "rows": Counter(), "requests": {}, "skipped": [],
+                               "failed": [], "seconds": 0.0, "run_id": None}
+    by_window: dict[tuple[datetime, datetime], list[str]] = {}
+    for source, gap in missing.items():
+        by_window.setdefault(gap, []).append(source)
+    for (gap_since, gap_until), todo in sorted(by_window.items()):
+        part = run_sources(settings, engine, todo, gap_since, gap_until, flow_name="backfill_incident",
+                           move_cursors=False, use_prefect=use_prefect,
+                           extra={"incident": row["id"], "anchor": anchor.isoformat()})
+        summary["rows"].update(part["rows"])
+        summary["requests"].update(part["requests"])
+        summary["skipped"] += part["skipped"]
+        summary["failed"] += part["failed"]
+        summary["seconds"] += part["seconds"]
+        summary["run_id"] = part["run_id"]
+        if part["status"] != "completed":
+            summary["status"] = part["status"]
+    summary["rows"] = dict(summary["rows"])
     summary["requests"]["pagerduty_lookup"] = lookup_requests
-    summary["already_stored"] = sorted(set(sources) - set(todo))
+    summary["already_stored"] = sorted(set(sources) - set(missing))
     with Session(engine, expire_on_commit=False) as session, session.begin():
         result = correlate(session, row["id"], lookback=window, impact_start=override)
     summary.update({"incident": row["id"], "incident_number": row.get("incident_number"),

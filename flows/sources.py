@@ -55,7 +55,9 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
         exclude=tuple(settings.github_exclude),
         include_archived=settings.github_include_archived,
         mode="auto" if settings.github_transport == "graphql" else "rest",
-        patches=True,
+        # GraphQL has no diff text: patch excerpts cost one REST call per PR, so only an incident's
+        # window (a backfill) pays for them; the nightly run keeps to its request bound.
+        patches=since is not None,
     )
     state = github.FetchState()
     window: Any = since if since is not None else cursors(engine, "github")

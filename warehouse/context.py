@@ -151,14 +151,19 @@ def find_chat(session: Session, ctx: IncidentContext) -> None:
                   "ref_kind IN ('incident_number', 'incident_id') AND target IN :t", {"t": targets}):
         refs_to_incident.add(r["from_native_id"])
     title_terms = {t for t in tokenize(inc.get("title")) if len(t) > 3} | ctx.service_tokens
-    hits: dict[str, int] = {}
+    hits: dict[str, float] = {}
+    total: dict[str, int] = {}
     for m in msgs:
+        if (m["attributes"] or {}).get("bot"):
+            continue  # bots relay every page to their channel; people talking make an incident channel
+        total[m["container"]] = total.get(m["container"], 0) + 1
         toks = set(tokenize(f"{m['title'] or ''} {m['text'] or ''}"))
         strong = m["native_id"] in refs_to_incident
         overlap = len(toks & ctx.service_tokens) + len(toks & title_terms) * 0.5
         if strong or overlap >= 1:
             hits[m["container"]] = hits.get(m["container"], 0) + (3 if strong else 1)
-    ctx.chat_channels = {c for c, n in hits.items() if n >= 2 and c}
+    # A busy channel that mentions the service now and then is not the incident's chat: ask for a share.
+    ctx.chat_channels = {c for c, n in hits.items() if c and n >= 2 and n / max(total[c], 1) >= 0.3}
     # A channel opened while the incident was open is its war room, whatever its messages say.
     for ch in rows(session, "SELECT id, name FROM slack_channel WHERE created_at >= :a AND created_at <= :b",
                    {"a": ctx.page_at - timedelta(hours=1), "b": ctx.end_of_response}):
@@ -193,11 +198,12 @@ def fts_ids(session: Session, terms: list[str], start: datetime, end: datetime, 
     if source:
         params["src"] = source
     if dialect_name(session) == "sqlite":
-        params["q"] = " OR ".join(f'"{t}"*' for t in terms)
+        params["q"] = " OR ".join(f'"{t}"*' if len(t) <= 4 else f'"{t}"' for t in terms)
         sql = ("SELECT e.id AS id, -bm25(evidence_fts) AS r FROM evidence_fts JOIN evidence e ON e.id = evidence_fts.rowid "  # noqa: S608 - constant SQL text; values are bound
                f"WHERE evidence_fts MATCH :q AND e.occurred_at >= :a AND e.occurred_at <= :b{src} ORDER BY r DESC LIMIT :k")
     else:
-        params["q"] = " | ".join(f"{t}:*" for t in terms)
+        # Prefix matching is costly on a large GIN index: only short (possibly truncated) stems need it.
+        params["q"] = " | ".join(f"{t}:*" if len(t) <= 4 else t for t in terms)
         sql = ("SELECT e.id AS id, ts_rank(e.search, q) AS r FROM evidence e, to_tsquery('english', :q) q "  # noqa: S608 - constant SQL text; values are bound
                f"WHERE e.search @@ q AND e.occurred_at >= :a AND e.occurred_at <= :b{src} ORDER BY r DESC LIMIT :k")
     return {int(r["id"]): float(r["r"]) for r in rows(session, sql, params)}

@@ -35,7 +35,7 @@ from warehouse.context import (
 )
 from warehouse.load import upsert
 from warehouse.queries import UnknownIncident, apply_label, resolve_incident
-from warehouse.signals import PatchFacts, change_facts, customer_strength, symptom_strength
+from warehouse.signals import PatchFacts, change_facts, customer_strength, is_paging_action, symptom_strength
 from warehouse.sqlutil import chunks, rows
 from warehouse.textsim import BM25, identifiers, tokenize
 
@@ -72,7 +72,7 @@ class Item:
     doc: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)  # signal -> weighted contribution
     values: dict[str, float] = field(default_factory=dict)  # signal -> raw value in [0, 1]
-    reasons: list[str] = field(default_factory=list)
+    notes: list[tuple[float, str, str]] = field(default_factory=list)  # (contribution, signal, reason line)
     role: str = "context"
     group: str | None = None
     found_by: set[str] = field(default_factory=set)
@@ -101,7 +101,13 @@ class Item:
         self.values[signal] = round(self.values.get(signal, 0.0) + value, 4)
         self.signals[signal] = round(self.signals.get(signal, 0.0) + contribution, 4)
         if reason:
-            self.reasons.append(f"{reason} ({contribution:+.2f})")
+            self.notes.append((contribution, signal, f"{reason} ({contribution:+.2f})"))
+
+    @property
+    def reasons(self) -> list[str]:
+        """One line per signal that moved the score, the weightiest first."""
+        # On a tie, the specific signals go before the ones most items share (time, affinity).
+        return [n[2] for n in sorted(self.notes, key=lambda n: (-abs(n[0]), n[1] in ("time", "affinity")))]
 
 
 @dataclass
@@ -189,7 +195,7 @@ def _gather(session: Session, ctx: IncidentContext, start: datetime, end: dateti
         for i in ids:
             found.setdefault(int(i), set()).add(how)
 
-    terms = sorted(ctx.query, key=lambda t: (-ctx.query[t], t))[:24]
+    terms = sorted(ctx.query, key=lambda t: (-ctx.query[t], t))[:16]
     add(fts_ids(session, terms, start, end, limit=CANDIDATE_LIMIT), "content")
     # Second pass: the exact identifiers of the incident's words and of its early signals.
     idents = sorted({i for t in _incident_texts(ctx) + [s.text for s in ctx.symptoms] for i in identifiers(t)})
@@ -199,9 +205,7 @@ def _gather(session: Session, ctx: IncidentContext, start: datetime, end: dateti
                                    "AND occurred_at >= :a AND occurred_at <= :b ORDER BY occurred_at DESC LIMIT :k",
                                    {"s": ctx.service["id"], "a": start, "b": end, "k": CANDIDATE_LIMIT})), "service")
     iid = ctx.incident_id
-    add((r["id"] for r in rows(session, "SELECT id FROM evidence WHERE source = 'pagerduty' AND "
-                               "(native_id = :i OR parent_native_id = :i)", {"i": iid})), "incident")
-    own = {a["id"] for a in ctx.alerts} | {n["id"] for n in ctx.notes} | {le["id"] for le in ctx.log_entries}
+    own = {iid} | {a["id"] for a in ctx.alerts} | {n["id"] for n in ctx.notes} | {le["id"] for le in ctx.log_entries}
     add(_ids_by_native(session, "pagerduty", own), "incident")
     add((m["id"] for m in ctx.chat), "chat")
     add(_ids_by_native(session, "pagerduty", {s.evidence_native_id for s in ctx.symptoms if s.source == "pagerduty"}),
@@ -338,13 +342,7 @@ def _attach_prs(session: Session, items: dict[int, Item]) -> None:
                 for f in rows(session, "SELECT pr_number, path, patch_excerpt FROM gh_pr_file WHERE repo_id = :r "
                               "AND pr_number IN :n ORDER BY path", {"r": rid, "n": batch}):
                     prs[f"{repo}#{f['pr_number']}"].files.append((f["path"], f["patch_excerpt"]))
-    children: dict[str, list[str]] = {}
-    for batch in chunks(sorted(prs)):
-        for c in rows(session, "SELECT parent_native_id, title, text FROM evidence WHERE source = 'github' "
-                      "AND parent_native_id IN :p", {"p": batch}):
-            children.setdefault(c["parent_native_id"], []).append(f"{c['title'] or ''} {c['text'] or ''}")
-    for nid, it in prs.items():
-        it.row["_children_text"] = "\n".join(children.get(nid, []))[:20000]
+    # Reviews and comments: the mapper folds their text into the PR's evidence text already.
 
 
 # --- scoring ---------------------------------------------------------------------------------------
@@ -375,6 +373,7 @@ class _Scorer:
             self._time(it)
             self._affinity(it)
         self._content()
+        self._boilerplate()
         # The costlier signals only for the candidates that already look related (keeps work bounded).
         pre = sorted(self.items.values(), key=lambda i: (-i.score, i.nid))
         self.detailed = {i.id for i in pre[:DETAIL_LIMIT]} | {
@@ -398,8 +397,6 @@ class _Scorer:
                 parts += [it.pr["body"]] if it.pr["body"] and it.pr["body"][:200] not in text else []
                 parts += [p for p, _ in it.files if p not in text]
                 parts += [(patch or "")[:4000] for _, patch in it.files if patch and patch[:200] not in text]
-                children = r.get("_children_text") or ""
-                parts += [children] if children and children[:200] not in text else []
             it.doc = tokenize("\n".join(p for p in parts if p))
 
     def _content(self) -> None:
@@ -422,8 +419,15 @@ class _Scorer:
         """Rare code identifiers (snake_case, camelCase, dotted) shared with the incident's notes, chat and alerts."""
         ctx = self.ctx
         wanted = {i for t in _incident_texts(ctx) for i in identifiers(t)}
-        # Early signals name things too (a job, a partition): a weaker, second-hand match.
+        # Early signals name things too (a job, a partition): a weaker, second-hand match, except for
+        # the first signal of each kind, which names what broke first.
         from_symptoms = {i for s in ctx.symptoms for i in identifiers(s.text)} - wanted
+        firsts = []
+        for group in ([s for s in ctx.symptoms if s.source == "pagerduty"], [s for s in ctx.symptoms if s.source == "slack"]):
+            if group:  # an incident and its alert arrive together: both are the first signal
+                first_at = min(s.at for s in group)
+                firsts += [s for s in group if s.at == first_at]
+        from_first = {i for s in firsts for i in identifiers(s.text)} & from_symptoms
         if not wanted and not from_symptoms:
             return
         symptom_ids = {s.evidence_native_id for s in ctx.symptoms}
@@ -441,14 +445,36 @@ class _Scorer:
             if len(its) > 6:
                 continue  # common in this window: not specific
             second_hand = ident in from_symptoms
-            value = (0.6 if second_hand else 1.0) / max(1, len(its)) ** 0.5
-            where = "an early signal" if second_hand else "the incident's notes or chat"
+            value = (1.0 if ident in from_first or not second_hand else 0.6) / max(1, len(its)) ** 0.5
+            where = ("the first early signal" if ident in from_first else "an early signal") if second_hand \
+                else "the incident's notes or chat"
             for it in its:
                 if it.values.get("identifier", 0) < value:
                     it.add("identifier", value - it.values.get("identifier", 0),
                            f"shares the identifier `{ident}` with {where}")
                     if second_hand:
                         it.row["_shares_symptom"] = ident
+
+    def _boilerplate(self) -> None:
+        """Text repeated word for word across the window is boilerplate (templates, bots): its match means less."""
+        seen: Counter[str] = Counter()
+        key: dict[int, str] = {}
+        for it in self.items.values():
+            r = it.row
+            if r["source"] == "slack" and r["text"]:
+                body = r["text"]
+            elif r["source"] == "pagerduty" and r["kind"] == "change_event" and r["title"]:
+                body = r["title"]  # recurring jobs announce themselves with the same words every day
+            else:
+                continue
+            k = r["source"] + ":" + " ".join(t for t in tokenize(body) if not any(c.isdigit() for c in t))
+            if len(k) > 20:
+                key[it.id] = k
+                seen[k] += 1
+        for it in self.items.values():
+            n = seen.get(key.get(it.id, ""), 0)
+            if n >= 2 and it.values.get("content", 0) > 0:
+                it.add("content", -min(it.values["content"], 0.5), f"the same text was posted {n} times in the window")
 
     def _time(self, it: Item) -> None:
         if it.at <= self.impact:
@@ -576,6 +602,20 @@ class _Scorer:
                     it.row["_keystone"] = True  # the first alert that paged no one
                 it.add("symptom", value, why)
                 it.row["_symptom"] = s.kind
+        # Replies right after a customer report in the same channel usually add more reports.
+        reports = [(it.row["container"], it.at, it.nid) for it in self.items.values()
+                   if it.row.get("_symptom") == "customer_report" and it.row["source"] == "slack"]
+        for it in self.items.values():
+            r = it.row
+            if r["source"] != "slack" or r.get("_symptom") == "customer_report" or (r["attributes"] or {}).get("bot"):
+                continue
+            first = next((n for c, t, n in sorted(reports, key=lambda x: x[1])
+                          if c == r["container"] and t < it.at <= t + timedelta(minutes=90)), None)
+            if first is not None and it.at <= self.ctx.page_at + timedelta(hours=1) and not is_paging_action(r["text"]):
+                if not r.get("_symptom"):
+                    it.add("symptom", 0.25, "follows a customer report in the same channel")
+                r["_symptom"] = "customer_report" if r.get("_symptom") else None
+                r["_follows_report"] = first
             elif it.row["source"] == "slack" and self.start <= it.at < self.ctx.page_at and it.at >= self.impact - timedelta(days=2):
                 body = it.row["text"] or ""
                 if symptom_strength(body) and set(it.doc) & self.ctx.key_terms:
@@ -678,15 +718,28 @@ class _Scorer:
             if named:
                 it.add("storyline", 1.0, f"ties the incident to {named[0]}")
                 it.row["_keystone"] = True
-        trigger_files = {p for p, _ in self.trigger.files} if self.trigger else set()
+        # A fix comes after the page and touches what a culprit touched, or names the culprit.
+        culprit_items = [it for it in prs if it.nid in culprits]
+        gh_refs = _refs_from(self.session, [("github", it.nid) for it in prs if it.at > ctx.page_at])
+        cites: dict[str, set[str]] = {}
+        for ref in gh_refs:
+            if ref["ref_kind"] in ("pull_request", "revert"):
+                cites.setdefault(ref["from_native_id"], set()).add(str(ref["target"]))
         for it in prs:
-            if it.at > ctx.page_at and it.at <= ctx.end_of_response + AFTER_RESOLUTION:
-                shared = trigger_files & {p for p, _ in it.files}
-                if shared or it.values.get("reference", 0) > 0 or it.values.get("content", 0) >= 0.3:
-                    it.role = "fix"
-                    if shared and self.trigger:
-                        it.add("storyline", 0.6, f"changes the same files as {self.trigger.nid} ({sorted(shared)[0]})")
-                        it.row["_fixes"] = self.trigger.nid
+            if not ctx.page_at < it.at <= ctx.end_of_response + AFTER_RESOLUTION:
+                continue
+            files = {p for p, _ in it.files}
+            culprit = next((c for c in culprit_items if c.nid in cites.get(it.nid, set())), None)
+            shared: set[str] = set()
+            if culprit is None:
+                culprit = next((c for c in culprit_items if files & {p for p, _ in c.files}), None)
+                shared = files & {p for p, _ in culprit.files} if culprit else set()
+            if culprit is not None or it.values.get("reference", 0) > 0 or it.values.get("content", 0) >= 0.3:
+                it.role = "fix"
+            if culprit is not None:
+                how = f"changes the same files as {culprit.nid} ({sorted(shared)[0]})" if shared else f"cites {culprit.nid}"
+                it.add("storyline", 0.6, how)
+                it.row["_fixes"] = culprit.nid
         for it in self.items.values():
             r = it.row
             if it.pr is not None:
@@ -695,8 +748,12 @@ class _Scorer:
                 parent = self.by_nid.get(("github", r["parent_native_id"] or ""))
                 it.role = parent.role if parent and parent.role in ("trigger", "detection_weakened", "fix") else "context"
                 it.add("incident", -0.3, f"a detail of {r['parent_native_id']}" if r["parent_native_id"] else None)
+            elif r["source"] == "slack" and is_paging_action(r["text"]) and it.at >= ctx.page_at - timedelta(hours=2):
+                it.role = "response"  # someone paging or escalating is already responding
             elif r.get("_symptom") and it.at < ctx.page_at:
                 it.role = r["_symptom"]
+            elif r.get("_follows_report"):
+                it.role = "customer_report"
             elif r["source"] == "pagerduty" and r.get("_own"):
                 it.role = "response"
             elif r.get("_last_page"):
@@ -740,7 +797,7 @@ def _finish(scorer: _Scorer, labels: Mapping[int, str]) -> Ranked:
             if n >= 4 and it.score > 0 and not it.row.get("_keystone"):
                 cut = round(it.score * (1 - 0.9 ** (n - 3)), 4)
                 it.signals["storyline"] = round(it.signals.get("storyline", 0.0) - cut, 4)
-                it.reasons.append(f"its storyline already has {n} alike items ranked higher (-{cut:.2f})")
+                it.notes.append((-cut, "storyline", f"its storyline already has {n} alike items ranked higher (-{cut:.2f})"))
     items.sort(key=lambda i: (-i.score, i.at, i.nid))
     keep = items[:MAX_LINKS] + [i for i in items[MAX_LINKS:] if i.id in labels]
     floor = min((i.score for i in keep), default=0.0)
@@ -766,11 +823,10 @@ def _assign_groups(scorer: _Scorer, items: Sequence[Item]) -> None:
     for it in items:
         if it.role in ("trigger", "contributor", "fix") and it.pr is not None and it.nid not in by_pr:
             by_pr[it.nid] = _key("change", it.nid)
-    if scorer.trigger is not None:
-        tkey = by_pr[scorer.trigger.nid]
-        for it in items:
-            if it.row.get("_fixes") == scorer.trigger.nid or it.row.get("_reverts") == scorer.trigger.nid:
-                by_pr[it.nid] = tkey
+    for it in items:
+        culprit = it.row.get("_fixes") or it.row.get("_reverts")
+        if culprit in by_pr and it.pr is not None:
+            by_pr[it.nid] = by_pr[culprit]
     impact_key = _key("impact", ctx.incident_id)
     response_key = _key("response", ctx.incident_id)
     for it in items:

@@ -66,7 +66,9 @@ _SYMPTOM = re.compile(
     r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found)|isn'?t returning|"
     r"no results|errors?|fail|failing|fails|failed|timeouts?|tim(e|ed|ing) out|degraded|outage|down for|500s?|"
     r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spinning|frozen|freez\w*|"
-    r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes))\b)",
+    r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes)|"
+    r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
+    r"nothing new|no new)\b)",
     re.I,
 )
 _CUSTOMER_NOUN = r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?)"
@@ -230,3 +232,11 @@ def customer_strength(text: str | None, channel_name: str | None) -> float:
     if channel_name and _CUSTOMER_CHANNEL.search(channel_name):
         s += 0.3
     return min(s, 1.0)
+
+
+_PAGING = re.compile(r"\b(pag(e|es|ed|ing) (them|the|him|her|someone|on-?call)|paging|escalat\w*|on-?call|pager)\b", re.I)
+
+
+def is_paging_action(text: str | None) -> bool:
+    """A message about paging or escalating to someone: a response, not a symptom."""
+    return bool(text and _PAGING.search(text))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lookback.sandbox.github_api import (
+from lookback.sandbox.github_shapes import (
     WEB,
     Index,
     full_name,
@@ -355,7 +355,7 @@ class Resolver:
         if states:
             pulls = [p for p in pulls if _pr_state(p) in states]
         order = a.get("orderBy") or {"field": "CREATED_AT", "direction": "ASC"}
-        key = {"UPDATED_AT": "updated_at", "CREATED_AT": "created_at"}.get(order.get("field"), "created_at")
+        key = {"UPDATED_AT": "updated_at", "CREATED_AT": "created_at"}.get(str(order.get("field")), "created_at")
         pulls.sort(key=lambda p: (p.get(key) or "", int(p["number"])), reverse=order.get("direction") == "DESC")
         return connection("pullRequests", [Obj("PullRequest", p) for p in pulls], a, "PullRequest")
 

@@ -213,3 +213,54 @@ def test_views(session: Session, world: World) -> None:
     assert phases[ids["detection"]] == "before impact" and phases[ids["report"]] == "impact, before the page"
     groups = session.execute(text("SELECT group_key, members FROM incident_groups WHERE incident_id = 'PINC1' ORDER BY rank")).all()
     assert groups and all(m >= 1 for _, m in groups)
+
+
+def _account(world: World, source: str, native_id: str, person: str) -> None:
+    world.rows["account"].append({"source": source, "native_id": native_id, "handle": native_id,
+                                  "display_name": None, "email": person, "is_bot": False, "person_key": person})
+
+
+def test_affinity_learned_from_the_services_responders(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    world.repo("acme/bookkeeping")  # no service word in its name
+    world.repo("acme/website")
+    for i in range(3):  # the service's responders write the bookkeeping repo's PRs
+        world.pr("acme/bookkeeping", 10 + i, f"Tidy journal module {i}", "", "ana", at(-20 + i))
+    ours = world.pr("acme/bookkeeping", 20, "Change rounding of balances", "", "ana", at(-2))
+    theirs = world.pr("acme/website", 20, "Change rounding of balances", "", "zed", at(-2))
+    _account(world, "pagerduty", "PU1", "ana@acme.test")
+    _account(world, "github", "ana", "ana@acme.test")
+    world.incident("POLD", 1, svc, "Ledger slow", at(-30), responders=("PU1",))
+    world.incident("PI", 2, svc, "Ledger balances rounding wrong", at(0), responders=("PU1",))
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    assert items[ours]["rank"] < items[theirs]["rank"]
+    assert any("responders" in r or "responds to the service" in r for r in items[ours]["reasons"])
+
+
+def test_shared_identifier_with_the_incident_notes(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    world.repo("acme/ledger")
+    plain = world.pr("acme/ledger", 1, "Tune connection settings", "", "ann", at(-3))
+    named = world.pr("acme/ledger", 2, "Tune connection settings", "sets maxOpenConns to 20", "ann", at(-3))
+    world.incident("PI", 3, svc, "Ledger requests time out", at(0), notes=("pool exhausted: max_open_conns too low",))
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    assert items[named]["rank"] < items[plain]["rank"]
+    assert any("`max_open_conns`" in r for r in items[named]["reasons"])
+
+
+def test_boilerplate_messages_count_less(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    for i in range(3):
+        world.say("C1", "#ledger-bots", at(-5 + i), "B1", "nightly ledger export finished for ledger shard")
+    once = world.say("C2", "#ledger-team", at(-3.5), "U1", "ledger export looks odd for one shard")
+    world.incident("PI", 3, svc, "Ledger export missing rows", at(0))
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    repeated = [it for nid, it in items.items() if nid.startswith("C1/")]
+    assert repeated and all(any("posted 3 times" in r for r in it["reasons"]) for it in repeated)
+    assert items[once]["rank"] < min(it["rank"] for it in repeated)

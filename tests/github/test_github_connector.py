@@ -283,3 +283,20 @@ def test_backfill_window_takes_a_range_and_yields_no_cursor(factory: SandboxFact
     records = list(iter_github_records(client(sb), GithubSelection(repos=(REPO,)), since, until, state=fast_state()))
     assert sorted(p["pull"]["number"] for p in prs(records)) == list(range(11, 21))
     assert "cursor" not in [k for k, _ in records]
+
+
+def test_tokens_never_reach_logs_or_reprs(factory: SandboxFactory, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    secret = "sandbox-secret-token-value-42"
+    sb = factory(world(6), seed=5, retry_after=0, rate_500=0.2, rate_drop=0.2)
+    caplog.set_level(logging.DEBUG)
+    state = fast_state()
+    for mode in ("graphql", "rest"):
+        c = client(sb, token=secret)
+        list(iter_github_records(c, GithubSelection(repos=(REPO, "shop/nope"), mode=mode), {}, state=state))
+        assert secret not in repr(c) and secret not in repr(c.__dict__)
+    with pytest.raises(AuthError) as info:
+        list(iter_github_records(client(sb, token="bad" + secret), GithubSelection(repos=(REPO,)), {},
+                                 state=fast_state()))
+    assert secret not in caplog.text and secret not in repr(state) and secret not in str(info.value)

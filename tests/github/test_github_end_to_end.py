@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -18,8 +18,9 @@ from connectors.github import FetchState, GithubSelection, iter_github_records, 
 from connectors.http import Backoff
 from lookback.sandbox.serve import Sandbox
 from lookback.sandbox.testing import SandboxFactory
-from warehouse.load import advance_cursor, get_cursor, ingest
-from warehouse.map_github import map_pull_request, map_repository, pull_request_native_id, repository_native_id
+from lookback.sandbox.worlds import load_world
+from warehouse.github_store import StoredCursors, store_github_records
+from warehouse.load import get_cursor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.github.github_worlds import world  # noqa: E402
@@ -37,51 +38,12 @@ def factory() -> Iterator[SandboxFactory]:
     f.close()
 
 
-class Cursors(Mapping[str, str | None]):
-    """The stored watermark of each partition, read when the connector asks for it."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def __getitem__(self, partition: str) -> str | None:
-        return get_cursor(self.session, "github", partition)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
-def store(session: Session, records: Iterable[tuple[str, dict[str, Any]]]) -> Counter[str]:
-    """What a flow does: land each kind through `ingest`, advance a cursor after the rows it covers."""
-    written: Counter[str] = Counter()
-    pending: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if pending:
-            written.update(ingest(session, "github", "pull_request", list(pending), map_pull_request,
-                                  pull_request_native_id))
-            pending.clear()
-
-    for kind, payload in records:
-        if kind == "pull_request":
-            pending.append(payload)
-        elif kind == "repository":
-            written.update(ingest(session, "github", "repository", [payload], map_repository, repository_native_id))
-        elif kind == "cursor":
-            flush()
-            advance_cursor(session, "github", payload["partition"], payload["value"])
-    flush()
-    return written
-
-
 def ingest_run(session: Session, sb: Sandbox, mode: str = "graphql", state: FetchState | None = None) -> Counter[str]:
     env = sb.env()
     client = make_client(env["GITHUB_TOKEN"], env["GITHUB_API_URL"], env["LOOKBACK_CA_BUNDLE"])
     state = state or FetchState(backoff=Backoff(attempts=12, base_s=0.01, cap_s=0.05, rng=random.Random(2)))
-    written = store(session, iter_github_records(client, GithubSelection(repos=REPOS, mode=mode), Cursors(session),
-                                                 state=state))
+    records = iter_github_records(client, GithubSelection(repos=REPOS, mode=mode), StoredCursors(session), state=state)
+    written = store_github_records(session, records)
     session.flush()
     return written
 
@@ -161,3 +123,27 @@ def test_faults_change_nothing_in_the_warehouse(session: Session, factory: Sandb
         ingest_run(session, faulty, mode=mode)
         assert warehouse_hash(session) == expected, mode
     assert faulty.stats()["faults"]["total"] > 0
+
+
+def test_seed_world_every_github_item_of_the_truth_is_stored(session: Session, factory: SandboxFactory) -> None:
+    seed, truth = load_world("seed")
+    repos = tuple(f"{r['owner']}/{r['name']}" for r in seed["github"]["repos"])
+    sb = factory(seed)
+    env = sb.env()
+    client = make_client(env["GITHUB_TOKEN"], env["GITHUB_API_URL"], env["LOOKBACK_CA_BUNDLE"])
+    selection = GithubSelection(owners=("shop",), include_archived=True)
+    state = FetchState()
+    store_github_records(session, iter_github_records(client, selection, StoredCursors(session), state=state))
+    n = len(seed["github"]["pulls"])
+    assert count(session, "gh_pull_request") == n and count(session, "quarantine") == 0
+    per_repo = Counter(p["repo"] for p in seed["github"]["pulls"])
+    bound = sum(math.ceil(k / 25) + 2 for k in per_repo.values())
+    assert sb.stats()["apis"]["github"]["total"] <= bound, sb.stats()
+    stored = set(session.execute(text("SELECT native_id FROM evidence WHERE source = 'github'")).scalars())
+    wanted = {i["native_id"] for i in truth.get("items", []) if i["source"] == "github"}
+    assert wanted and wanted <= stored, wanted - stored
+    assert len(repos) == count(session, "gh_repository")
+    sb.reset_stats()
+    store_github_records(session, iter_github_records(client, selection, StoredCursors(session), state=FetchState()))
+    # Nothing new: the org listing plus one GraphQL request per repository.
+    assert sb.stats()["apis"]["github"]["endpoints"].get("POST /graphql", 0) <= len(repos)

@@ -1,0 +1,111 @@
+"""GitHub and Slack requests through lookback's flows against the sandbox: against the issues' bounds and a peer.
+
+    python -m bench --only github        # or slack
+
+Everything goes through `flows.ingest.run_sources`, so the figures are what `lookback ingest` and
+`lookback backfill` spend as configured, not what a connector spends with its defaults.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.common import Row
+from bench.rest_peer import walk
+from bench.stack import WORLD_SINCE, WORLD_UNTIL, calls, github_bound, ingest, slack_bound, stack
+from lookback.sandbox.core import Knobs
+from lookback.sandbox.worlds import load_world
+
+
+def github(quick: bool = False) -> list[Row]:
+    scale = 1 if quick else 5
+    world, _truth = load_world("seed", scale=scale)
+    bound, n, repos = github_bound(world)
+    per_pr = bound / n
+    rows: list[Row] = []
+    with stack(world, Knobs()) as st:
+        st.box.reset_stats()
+        started = time.perf_counter()
+        ingest(st, ["github"])
+        first = calls(st.box, "github")
+        seconds = time.perf_counter() - started
+        total = sum(first.values())
+        rows.append(Row(f"GitHub requests per PR, first nightly ({n} PRs, {repos} repos, no patch text)",
+                        total / n, "req/PR", per_pr, "ceil(N/25)+2 per repo, per PR", total / per_pr / n,
+                        f"ratio = figure / bound (goal <= 1); {total} requests ({_top(first)}); "
+                        f"{n / seconds:.0f} PR/s"))
+
+        st.box.reset_stats()
+        ingest(st, ["github"])
+        quiet = calls(st.box, "github")
+        total = sum(quiet.values())
+        rows.append(Row("GitHub nightly with nothing new", total, "req", repos, "1 per repository", total / repos,
+                        f"ratio = figure / bound (goal <= 1); {_top(quiet)}"))
+
+        st.box.reset_stats()
+        started = time.perf_counter()
+        ingest(st, ["github"], WORLD_SINCE, WORLD_UNTIL)
+        window = calls(st.box, "github")
+        seconds = time.perf_counter() - started
+        ours = sum(window.values())
+        rows.append(Row(f"GitHub requests per PR, full backfill over a window ({n} PRs, with patch excerpts)",
+                        ours / n, "req/PR", per_pr, "ceil(N/25)+2 per repo, per PR", ours / per_pr / n,
+                        f"ratio = figure / bound (goal <= 1); {ours} requests ({_top(window)}); "
+                        f"{n / seconds:.0f} PR/s"))
+
+        st.box.reset_stats()
+        started = time.perf_counter()
+        env = st.env
+        seen = walk(env["GITHUB_TOKEN"], env["GITHUB_API_URL"], env["LOOKBACK_CA_BUNDLE"], "shop")
+        seconds = time.perf_counter() - started
+        peer = sum(calls(st.box, "github").values())
+        rows.append(Row("GitHub requests per PR, full backfill vs plain REST", ours / n, "req/PR", peer / seen,
+                        "PyGithub: list, detail, files, reviews, comments", ours / peer,
+                        f"ratio = ours / peer (lower is better); peer {peer} requests for {seen} PRs, "
+                        f"{seen / seconds:.0f} PR/s"))
+    return rows
+
+
+def slack(quick: bool = False) -> list[Row]:
+    scale = 1 if quick else 5
+    world, _truth = load_world("seed", scale=scale)
+    bound = slack_bound(world)
+    channels = sum(1 for c in world["slack"]["channels"] if c.get("is_member"))
+    messages = len(world["slack"]["messages"])
+    rows: list[Row] = []
+    # Slack's tier limits on, their one-minute windows shortened: the calls are what is counted here.
+    with stack(world, Knobs(slack_tiers=True, slack_time_scale=0.005)) as st:
+        st.box.reset_stats()
+        started = time.perf_counter()
+        ingest(st, ["slack"])
+        seconds = time.perf_counter() - started
+        first = _methods(calls(st.box, "slack"))
+        total, want = sum(first.values()), sum(bound.values())
+        rows.append(Row(f"Slack calls, full backfill ({messages} messages, {bound['conversations.replies']} threads)",
+                        total, "calls", want, "ceil(M/page) + threads with replies + users, list", total / want,
+                        f"ratio = figure / bound (goal <= 1.05); {_top(first)}; {messages / seconds:.0f} msg/s "
+                        "with tier limits at x0.005 time"))
+
+        st.box.reset_stats()
+        ingest(st, ["slack"])
+        quiet = _methods(calls(st.box, "slack"))
+        total = sum(quiet.values())
+        want = channels + bound["team.info"] + bound["users.list"] + bound["conversations.list"]
+        rows.append(Row("Slack calls, quiet nightly", total, "calls", want, "1 history per channel + users, list",
+                        total / want, f"ratio = figure / bound (goal <= 1); {_top(quiet)}"))
+    return rows
+
+
+def _methods(endpoints: dict[str, int]) -> dict[str, int]:
+    """`POST conversations.history` -> `conversations.history`."""
+    out: dict[str, int] = {}
+    for key, count in endpoints.items():
+        method = key.split(" ", 1)[-1]
+        out[method] = out.get(method, 0) + count
+    return out
+
+
+def _top(endpoints: dict[str, int], k: int = 4) -> str:
+    """The endpoints that cost the most, shortest first: enough to see where requests go."""
+    best = sorted(endpoints.items(), key=lambda kv: -kv[1])[:k]
+    return ", ".join(f"{name.split('/')[-1] or name} {count}" for name, count in best)
