@@ -22,7 +22,7 @@ from connectors.github import FetchState, GithubSelection, iter_github_records, 
 from lookback.sandbox.core import Knobs
 from lookback.sandbox.serve import start
 from lookback.sandbox.worlds import load_world
-from warehouse.github_store import StoredCursors, store_github_records
+from warehouse.stream import github_spec, store_records, stored_cursors
 
 
 def _requests(box: Any) -> dict[str, int]:
@@ -49,8 +49,7 @@ def run(world_name: str, scale: int, latency_ms: float, rest_repos: int) -> list
             started = time.perf_counter()
             with Session(engine) as session, session.begin():
                 state = FetchState()
-                written = store_github_records(
-                    session, iter_github_records(client, selection, StoredCursors(session), state=state), label)
+                written = store_records(session, github_spec(), iter_github_records(client, selection, stored_cursors(session, "github"), state=state), run_id=label).rows
             seconds = time.perf_counter() - started
             calls = _requests(box)
             total = sum(calls.values())

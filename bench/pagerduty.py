@@ -22,7 +22,7 @@ from bench.common import Row, sqlite_engine
 from connectors.pagerduty import RunState, Selection, iter_pagerduty_records, make_client
 from lookback.sandbox.core import Knobs
 from lookback.sandbox.serve import start
-from warehouse.pagerduty_store import store_pagerduty_records
+from warehouse.stream import pagerduty_spec, store_records
 
 START = datetime(2022, 10, 1, tzinfo=UTC)
 
@@ -83,7 +83,8 @@ def build_world(n_incidents: int, days: int = 60, note_every: int = 20) -> dict[
     }
 
 
-def run(n_incidents: int, days: int, rate_per_min: int) -> list[Row]:
+def measure(n_incidents: int, days: int, rate_per_min: int) -> list[Row]:
+    """A full ingest of a generated window of `n_incidents`, then a nightly run that finds nothing new."""
     world = build_world(n_incidents, days)
     incidents = world["pagerduty"]["incidents"]
     n_entries = sum(len(i["log_entries"]) for i in incidents)
@@ -108,27 +109,32 @@ def run(n_incidents: int, days: int, rate_per_min: int) -> list[Row]:
                     records += 1
                     yield item
 
-            store_pagerduty_records(session, counted())
+            store_records(session, pagerduty_spec(), counted())
         seconds = time.monotonic() - began
         calls = sandbox.stats()["apis"]["pagerduty"]["endpoints"]
         total = sum(calls.values())
         fixed = 4 + calls.get("GET /change_events", 0)
         notes = calls.get("GET /incidents/{id}/notes", 0)
-        rows.append(Row(f"pagerduty full: calls ({n_incidents} incidents, {n_entries} log entries)", total, "calls",
-                        bound, "ceil(N/100)+ceil(M/100)+N alerts", round(total / bound, 4),
-                        f"{notes} notes calls + {fixed} fixed included; log_entries pages "
-                        f"{calls.get('GET /log_entries', 0)}; cap continuations {state.splits}"))
-        rows.append(Row("pagerduty full: calls without notes and fixed calls", total - notes - fixed, "calls", bound,
-                        "same bound", round((total - notes - fixed) / bound, 4)))
-        rows.append(Row("pagerduty full: records per second (fetch+map+store, SQLite)", round(records / seconds, 1),
-                        "rec/s", None, "", None, f"{records} records in {seconds:.1f}s"))
+        rows.append(Row(f"PagerDuty calls, window over {n_incidents} incidents ({n_entries} log entries)", total,
+                        "calls", bound, "ceil(N/100)+ceil(M/100)+N alerts", total / bound,
+                        f"ratio = figure / bound (goal <= 1.05); {notes} notes calls + {fixed} fixed included; "
+                        f"log_entries pages {calls.get('GET /log_entries', 0)}; cap continuations {state.splits}; "
+                        f"{records / seconds:.0f} records/s (fetch+map+store, SQLite)"))
+        rows.append(Row("PagerDuty calls, same window without notes and fixed calls", total - notes - fixed, "calls",
+                        bound, "same bound", (total - notes - fixed) / bound, "ratio = figure / bound (goal <= 1)"))
         sandbox.reset_stats()
         quiet = list(iter_pagerduty_records(api, Selection(reference=False), until - timedelta(minutes=15),
                                             until + timedelta(hours=1)))
         nightly = sum(sandbox.stats()["apis"]["pagerduty"]["endpoints"].values())
-        rows.append(Row("pagerduty nightly, nothing new: calls", nightly, "calls", 2,
-                        "1 log_entries + 1 change_events", nightly / 2, f"{len(quiet) - 1} records"))
+        rows.append(Row("PagerDuty calls, nightly with nothing new", nightly, "calls", 2,
+                        "1 log_entries + 1 change_events", nightly / 2,
+                        f"ratio = figure / bound (goal <= 1); {len(quiet) - 1} records"))
     return rows
+
+
+def run(quick: bool = False) -> list[Row]:
+    """The suite's entry: over 10,000 incidents in one window (the offset cap is crossed), or 1,500 when quick."""
+    return measure(1_500 if quick else 10_500, 60, 10_000_000)
 
 
 def main() -> None:
@@ -137,7 +143,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--rate-per-min", type=int, default=10_000_000)
     args = parser.parse_args()
-    for row in run(args.incidents, args.days, args.rate_per_min):
+    for row in measure(args.incidents, args.days, args.rate_per_min):
         ratio = "-" if row.ratio is None else f"{row.ratio:.3f}"
         print(f"{row.what:70s} {row.figure:>10} {row.unit:6s} bound {row.bound!s:>8} ratio {ratio}  {row.note}")
 

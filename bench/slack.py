@@ -23,7 +23,8 @@ from connectors.slack import HISTORY_MAX, LIST_MAX, SlackState, iter_slack_recor
 from lookback.sandbox.core import Knobs
 from lookback.sandbox.serve import start
 from lookback.sandbox.worlds import load_world
-from warehouse.slack_state import all_cursors, store_slack_records, thread_marks
+from warehouse.slack_state import all_cursors, thread_marks
+from warehouse.stream import slack_spec, store_records
 
 
 def lower_bound(world: dict[str, Any], page: int = HISTORY_MAX) -> dict[str, int]:
@@ -88,7 +89,7 @@ def run(scale: int, time_scale: float, history_15: bool) -> list[Row]:
             start_s = time.perf_counter()
             with Session(engine) as session, session.begin():
                 state = SlackState(cursors=all_cursors(session), threads=partial(thread_marks, session))
-                store_slack_records(session, iter_slack_records(api, state=state), run_id=label)
+                store_records(session, slack_spec(), iter_slack_records(api, state=state), run_id=label)
             seconds = time.perf_counter() - start_s
             calls = _calls(box)
             total = sum(calls.values())

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -82,12 +82,13 @@ def stack(world: dict[str, Any], knobs: Knobs, database_url: str | None = None) 
             engine.dispose()
 
 
-def ingest(st: Stack, sources: list[str], since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+def ingest(settings: Settings, engine: Engine, sources: list[str], since: datetime | None = None,
+           until: datetime | None = None) -> dict[str, Any]:
     """One run of the sources with tasks as plain functions: a nightly run from the cursors, or a window."""
     from flows.ingest import run_sources
 
     nightly = since is None and until is None
-    summary = run_sources(st.settings, st.engine, sources, since, until,
+    summary = run_sources(settings, engine, sources, since, until,
                           flow_name="nightly_ingest" if nightly else "backfill_incident",
                           move_cursors=nightly, use_prefect=False)
     if summary["failed"]:
@@ -122,7 +123,3 @@ def pagerduty_bound(world: dict[str, Any]) -> tuple[int, int, int]:
     # A note also appears as an annotate log entry.
     entries = sum(len(i.get("log_entries", [])) + len(i.get("notes", [])) for i in incidents)
     return math.ceil(len(incidents) / 100) + math.ceil(entries / 100) + len(incidents), len(incidents), entries
-
-
-def seconds_between(a: datetime, b: datetime) -> float:
-    return (b - a) / timedelta(seconds=1)

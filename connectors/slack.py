@@ -235,7 +235,9 @@ def make_client(token: str, base_url: str, ca_bundle: str | None = None, *, time
     """A `SlackApi` over slack_sdk.WebClient pointed at `base_url` (SLACK_API_URL), trusting `ca_bundle` too."""
     if not token:
         raise AuthError(SETTING, "no token given")
-    context = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else ssl.create_default_context()
+    context = ssl.create_default_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)  # adds a CA; the system ones stay trusted
     pacer = _Pacer()
     handlers: list[RetryHandler] = [
         _PacingRateLimitHandler(pacer, max_retry_count=3),

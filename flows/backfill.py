@@ -27,6 +27,7 @@ from flows.sources import pagerduty_client  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import ConfigError, Settings, load_settings, parse_duration  # noqa: E402
 from warehouse.queries import resolve_incident  # noqa: E402
+from warehouse.stream import pagerduty_spec  # noqa: E402
 
 AFTER_RESOLUTION = timedelta(days=2)
 IMPACT_MARGIN = timedelta(days=7)
@@ -44,15 +45,11 @@ def fetch_incident(settings: Settings, engine: Engine, incident: str) -> tuple[d
     if stored is not None and stored.get("status") == "resolved":
         return stored, 0
     from connectors import pagerduty
-    from warehouse import map_pagerduty
 
     client = pagerduty_client(settings)
     try:
         records = pagerduty.iter_incident_records(client, incident.lstrip("#"))
-        spec_kinds = {k: (map_pagerduty.mapper_for(k), map_pagerduty.native_id) for k in map_pagerduty.KINDS}
-        from flows.pipeline import SourceSpec
-
-        load_records(engine, SourceSpec("pagerduty", spec_kinds), records, run_id=None, move_cursors=False)
+        load_records(engine, pagerduty_spec(), records, run_id=None, move_cursors=False)
     except pagerduty.NotFound:
         raise ConfigError(f"INCIDENT {incident!r}: PagerDuty has no incident with that id or number") from None
     found = _stored_incident(engine, incident)

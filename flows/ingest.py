@@ -22,10 +22,11 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 
-from flows.pipeline import LoadResult, finish_run, load_records, start_run  # noqa: E402
+from flows.pipeline import finish_run, load_records, start_run  # noqa: E402
 from flows.sources import SOURCES, STREAMS  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import Settings, load_settings  # noqa: E402
+from warehouse.stream import StreamResult  # noqa: E402
 
 
 def parse_time(value: str | datetime | None, name: str) -> datetime | None:
@@ -116,9 +117,10 @@ def run_sources(settings: Settings, engine: Engine, sources: list[str], since: d
             failed.append({"source": source, "partition": source, "error": redact(f"{type(outcome).__name__}: {outcome}")})
         else:
             outcomes.append(outcome)
-    total = LoadResult()
+    total = StreamResult()
     for o in outcomes:
-        total.merge(LoadResult(rows=Counter(o["rows"]), skipped=o["skipped"]))
+        total.rows += Counter(o["rows"])
+        total.skipped += o["skipped"]
     requests = {o["source"]: o["requests"] for o in outcomes}
     status = finish_run(engine, run_id, total, requests, failed)
     return {"run_id": run_id, "status": status, "rows": dict(total.rows), "requests": requests,

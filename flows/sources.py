@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from flows.pipeline import Record, SourceSpec
 from lookback.settings import Settings
-from warehouse import map_github, map_pagerduty, map_slack
-from warehouse.slack_state import mark_deleted, thread_marks
+from warehouse.slack_state import thread_marks
+from warehouse.stream import Record, SourceSpec, github_spec, pagerduty_spec, slack_spec
 
 SOURCES = ("github", "slack", "pagerduty")
 
@@ -62,8 +60,7 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
     state = github.FetchState()
     window: Any = since if since is not None else cursors(engine, "github")
     records = github.iter_github_records(client, selection, window, until, state)
-    spec = SourceSpec("github", dict(map_github.MAPPERS))
-    return SourceStream("github", records, spec, lambda: sum(state.requests.values()), {"state": state})
+    return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
 
 
 # ------------------------------------------------------------------------------------------ Slack
@@ -81,29 +78,8 @@ def slack_stream(settings: Settings, engine: Engine, since: datetime | None, unt
 
     state = slack.SlackState(cursors=cursors(engine, "slack") if since is None else {}, threads=threads,
                              overlap=settings.slack_overlap)
-    selection = settings.slack_channels or None
-    records = slack.iter_slack_records(api, selection, since, until, state)
-    names: dict[str, str] = {}
-
-    def observe(stream: Iterator[Record]) -> Iterator[Record]:
-        # Mentions in messages resolve to names: users come first in the stream, so remember them.
-        for kind, payload in stream:
-            if kind == "user" and payload.get("id"):
-                profile = payload.get("profile") or {}
-                names[payload["id"]] = profile.get("display_name") or payload.get("real_name") or payload.get("name") or payload["id"]
-            yield kind, payload
-
-    def on_control(session: Session, kind: str, payload: dict[str, Any]) -> None:
-        if kind == "window":
-            mark_deleted(session, payload["channel"], payload["oldest"], payload["latest"], payload["seen_ts"],
-                         payload.get("thread_ts"))
-
-    spec = SourceSpec("slack", {
-        "user": (map_slack.map_user, lambda p: str(p["id"])),
-        "channel": (map_slack.map_channel, lambda p: str(p["id"])),
-        "message": (partial(map_slack.map_message, users=names), map_slack.message_native_id),
-    }, on_control)
-    return SourceStream("slack", observe(records), spec, lambda: api.calls)
+    records = slack.iter_slack_records(api, settings.slack_channels or None, since, until, state)
+    return SourceStream("slack", records, slack_spec(), lambda: api.calls)
 
 
 # ------------------------------------------------------------------------------------------ PagerDuty
@@ -129,11 +105,24 @@ def pagerduty_stream(settings: Settings, engine: Engine, since: datetime | None,
         since, until = pagerduty.window_from_cursor(cursor, now, initial_span=settings.history)
     state = pagerduty.RunState()
     records = pagerduty.iter_pagerduty_records(client, selection, since, until or now, state)
-    spec = SourceSpec("pagerduty", {kind: (map_pagerduty.mapper_for(kind), map_pagerduty.native_id)
-                                    for kind in map_pagerduty.KINDS})
-    return SourceStream("pagerduty", records, spec, lambda: client.requests, {"state": state})
+    return SourceStream("pagerduty", records, pagerduty_spec(), lambda: client.requests, {"state": state})
 
 
 STREAMS: dict[str, Callable[[Settings, Engine, datetime | None, datetime | None], SourceStream]] = {
     "github": github_stream, "slack": slack_stream, "pagerduty": pagerduty_stream,
 }
+
+
+def check_settings(settings: Settings, sources: list[str]) -> None:
+    """One cheap request per selected service and per repo, org, channel or service named in the settings,
+    before anything is written: a bad URL, CA, token or name fails here with the setting to fix."""
+    from connectors.preflight import Service, preflight
+
+    urls = {"github": ("GITHUB_API_URL", settings.github_api_url), "slack": ("SLACK_API_URL", settings.slack_api_url),
+            "pagerduty": ("PAGERDUTY_API_URL", settings.pagerduty_api_url)}
+    tokens = {"github": "GITHUB_TOKEN", "slack": "SLACK_BOT_TOKEN", "pagerduty": "PAGERDUTY_API_TOKEN"}
+    services = [Service(s, urls[s][0], urls[s][1], tokens[s], settings.token(s)) for s in sources]
+    preflight(services, ca_bundle=_ca(settings),
+              github_repos=[r for r in settings.github_repos if "*" not in r and "?" not in r],
+              github_owners=list(settings.github_orgs), slack_channels=list(settings.slack_channels),
+              pagerduty_services=list(settings.pagerduty_services))

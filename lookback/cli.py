@@ -60,13 +60,14 @@ def main_options(
 def errors() -> Iterator[None]:
     """Map failures to exit codes: 2 for settings and usage, 1 for the rest; never print a secret."""
     from connectors.errors import AuthError, ConnectorError
+    from connectors.preflight import SettingsProblem
     from warehouse.db import SchemaTooNew
 
     try:
         yield
     except typer.Exit:
         raise
-    except (ConfigError, AuthError, SchemaTooNew) as exc:
+    except (ConfigError, AuthError, SettingsProblem, SchemaTooNew) as exc:
         fail(str(exc), EXIT_USAGE)
     except ConnectorError as exc:
         fail(str(exc))
@@ -95,7 +96,11 @@ def open_warehouse(cfg: Settings) -> Any:
 
     url = cfg.database_url
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.removeprefix("sqlite:///").split("?")[0]).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"LOOKBACK_DATABASE_URL: cannot create the folder {folder}: {exc.strerror}") from None
     engine = make_engine(url)
     try:
         ensure_schema(engine)
@@ -140,7 +145,10 @@ def ingest(
     """Run the nightly ingestion now (incremental from each partition's cursor, or a window)."""
     with errors():
         pipeline = _import("flows.ingest", "ingestion", "8")
+        from flows.sources import check_settings
+
         cfg = settings()
+        check_settings(cfg, pipeline.selected_sources(cfg, source))  # before anything is written
         pipeline.run_cli_ingest(cfg, open_warehouse(cfg), sources=source, since=since, until=until)
 
 
@@ -153,7 +161,11 @@ def backfill(
     """Fetch exactly the window of one incident from every source, then correlate it."""
     with errors():
         pipeline = _import("flows.backfill", "backfill", "8")
+        from flows.ingest import selected_sources
+        from flows.sources import check_settings
+
         cfg = settings()
+        check_settings(cfg, selected_sources(cfg, None))  # before anything is written
         pipeline.run_cli_backfill(cfg, open_warehouse(cfg), incident, lookback=lookback, impact_start=impact_start)
 
 

@@ -1,27 +1,20 @@
 """Slack's incremental state in the warehouse: cursors, stored thread marks, deletions, and loading a run's records.
 
-`store_slack_records(session, records, run_id)` is the glue between `connectors.slack.iter_slack_records`
-and the warehouse: it loads messages, users and channels through `warehouse.load.ingest`, marks
-messages that vanished inside a re-read window as deleted (rows are never removed) and moves each
-channel's cursor only after the rows it covers. Session first, never commits.
+`mark_deleted` flags messages that vanished inside a re-read window (rows are never removed);
+`warehouse.stream.slack_spec` uses it to store a run. Session first, never commits.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import to_db_time
 from models.core import Evidence
-from warehouse.load import advance_cursor, get_cursor, ingest
-from warehouse.map_slack import map_channel, map_message, map_user, message_native_id
+from warehouse.load import get_cursor
 
 SOURCE = "slack"
 _FLUSH_AT = 1000
@@ -105,68 +98,3 @@ def _has_evidence(session: Session, native_id: str) -> bool:
     return session.execute(
         select(Evidence.id).where(Evidence.source == SOURCE, Evidence.native_id == native_id)
     ).first() is not None
-
-
-@dataclass
-class SlackRunResult:
-    """What one run stored: rows changed per table, deletions, cursors moved and channels skipped."""
-
-    written: Counter[str] = field(default_factory=Counter)
-    deleted: int = 0
-    cursors: dict[str, str] = field(default_factory=dict)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    team: dict[str, Any] = field(default_factory=dict)
-
-
-def store_slack_records(session: Session, records: Iterable[tuple[str, dict[str, Any]]],
-                        run_id: str | None = None,
-                        checkpoint: Callable[[], None] | None = None) -> SlackRunResult:
-    """Load a run's (kind, payload) records in order; see the module docstring.
-
-    `checkpoint` (the flow's `session.commit`, say) is called after each channel's cursor moved, so a
-    killed run keeps every finished channel and the next one resumes from there.
-    """
-    result = SlackRunResult()
-    names: dict[str, str] = {}
-    pending: dict[str, list[dict[str, Any]]] = {"user": [], "channel": [], "message": []}
-
-    def flush() -> None:
-        if pending["user"]:
-            result.written += ingest(session, SOURCE, "user", pending["user"], map_user,
-                                     lambda p: str(p["id"]), run_id=run_id)
-        if pending["channel"]:
-            result.written += ingest(session, SOURCE, "channel", pending["channel"], map_channel,
-                                     lambda p: str(p["id"]), run_id=run_id)
-        if pending["message"]:
-            result.written += ingest(session, SOURCE, "message", pending["message"],
-                                     partial(map_message, users=names), message_native_id, run_id=run_id)
-        for rows in pending.values():
-            rows.clear()
-
-    for kind, payload in records:
-        if kind == "team":
-            result.team = payload
-        elif kind == "user":
-            uid = payload.get("id")
-            if uid:
-                profile = payload.get("profile") or {}
-                names[uid] = profile.get("display_name") or payload.get("name") or uid
-            pending["user"].append(payload)
-        elif kind in ("channel", "message"):
-            pending[kind].append(payload)
-            if len(pending[kind]) >= _FLUSH_AT:
-                flush()
-        elif kind == "window":
-            # No flush needed: rows loaded later are in seen_ts, so they are never flagged.
-            result.deleted += mark_deleted(session, payload["channel"], payload["oldest"], payload["latest"],
-                                           payload["seen_ts"], payload.get("thread_ts"))
-        elif kind == "cursor":
-            flush()
-            advance_cursor(session, SOURCE, payload["channel"], payload["value"], run_id)
-            result.cursors[payload["channel"]] = payload["value"]
-            if checkpoint is not None:
-                checkpoint()
-        elif kind == "skipped":
-            result.skipped.append(payload)
-    flush()
-    return result

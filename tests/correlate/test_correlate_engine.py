@@ -264,3 +264,16 @@ def test_boilerplate_messages_count_less(session: Session, world: World) -> None
     repeated = [it for nid, it in items.items() if nid.startswith("C1/")]
     assert repeated and all(any("posted 3 times" in r for r in it["reasons"]) for it in repeated)
     assert items[once]["rank"] < min(it["rank"] for it in repeated)
+
+
+def test_bare_incident_without_service_or_resolution(session: Session, world: World) -> None:
+    world.rows["pd_incident"].append({"id": "PBARE", "incident_number": 5, "title": "Something is off",
+                                      "status": "triggered", "urgency": "high", "service_id": None,
+                                      "created_at": at(0), "resolved_at": None})
+    world.ev("pagerduty", "incident", "PBARE", at(0), "Something is off", None, None, None)  # type: ignore[arg-type]
+    world.load(session)
+    result = correlate(session, "5", now=at(1))
+    assert result.impact_start_source == "created" and result.window_end >= at(2)
+    items = queries.evidence_items(session, "PBARE")
+    assert [it["native_id"] for it in items] == ["PBARE"] and items[0]["role"] == "response"
+    assert queries.groups(session, "5")[0]["summary"]

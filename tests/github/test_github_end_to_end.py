@@ -19,8 +19,8 @@ from connectors.http import Backoff
 from lookback.sandbox.serve import Sandbox
 from lookback.sandbox.testing import SandboxFactory
 from lookback.sandbox.worlds import load_world
-from warehouse.github_store import StoredCursors, store_github_records
 from warehouse.load import get_cursor
+from warehouse.stream import github_spec, store_records, stored_cursors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.github.github_worlds import world  # noqa: E402
@@ -42,8 +42,8 @@ def ingest_run(session: Session, sb: Sandbox, mode: str = "graphql", state: Fetc
     env = sb.env()
     client = make_client(env["GITHUB_TOKEN"], env["GITHUB_API_URL"], env["LOOKBACK_CA_BUNDLE"])
     state = state or FetchState(backoff=Backoff(attempts=12, base_s=0.01, cap_s=0.05, rng=random.Random(2)))
-    records = iter_github_records(client, GithubSelection(repos=REPOS, mode=mode), StoredCursors(session), state=state)
-    written = store_github_records(session, records)
+    records = iter_github_records(client, GithubSelection(repos=REPOS, mode=mode), stored_cursors(session, "github"), state=state)
+    written = store_records(session, github_spec(), records).rows
     session.flush()
     return written
 
@@ -133,7 +133,7 @@ def test_seed_world_every_github_item_of_the_truth_is_stored(session: Session, f
     client = make_client(env["GITHUB_TOKEN"], env["GITHUB_API_URL"], env["LOOKBACK_CA_BUNDLE"])
     selection = GithubSelection(owners=("shop",), include_archived=True)
     state = FetchState()
-    store_github_records(session, iter_github_records(client, selection, StoredCursors(session), state=state))
+    store_records(session, github_spec(), iter_github_records(client, selection, stored_cursors(session, "github"), state=state))
     n = len(seed["github"]["pulls"])
     assert count(session, "gh_pull_request") == n and count(session, "quarantine") == 0
     per_repo = Counter(p["repo"] for p in seed["github"]["pulls"])
@@ -144,6 +144,6 @@ def test_seed_world_every_github_item_of_the_truth_is_stored(session: Session, f
     assert wanted and wanted <= stored, wanted - stored
     assert len(repos) == count(session, "gh_repository")
     sb.reset_stats()
-    store_github_records(session, iter_github_records(client, selection, StoredCursors(session), state=FetchState()))
+    store_records(session, github_spec(), iter_github_records(client, selection, stored_cursors(session, "github"), state=FetchState()))
     # Nothing new: the org listing plus one GraphQL request per repository.
     assert sb.stats()["apis"]["github"]["endpoints"].get("POST /graphql", 0) <= len(repos)

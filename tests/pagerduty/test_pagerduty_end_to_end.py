@@ -27,7 +27,7 @@ from tests.pagerduty.pagerduty_worlds import START, expected_ids, world
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 from warehouse.load import get_cursor
 from warehouse.map_pagerduty import SOURCE
-from warehouse.pagerduty_store import store_pagerduty_records
+from warehouse.stream import pagerduty_spec, store_records
 
 TABLES = ("pd_service", "pd_team", "pd_escalation_policy", "pd_user", "pd_incident", "pd_log_entry", "pd_alert",
           "pd_note", "pd_change_event", "evidence", "evidence_ref", "account")
@@ -36,7 +36,7 @@ KIND_TABLE = {"incident": "pd_incident", "log_entry": "pd_log_entry", "alert": "
 
 
 def store(session: Session, records: Iterable[tuple[str, dict[str, Any]]]) -> Counter[str]:
-    return store_pagerduty_records(session, records, run_id="test")
+    return store_records(session, pagerduty_spec(), records, run_id="test").rows
 
 
 def count(session: Session, table: str, where: str = "") -> int:

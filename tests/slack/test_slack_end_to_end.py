@@ -19,7 +19,8 @@ from lookback.sandbox.serve import Sandbox
 from models.core import Evidence
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 from tests.slack.slack_worlds import BASE, slack_world, ts
-from warehouse.slack_state import SlackRunResult, all_cursors, store_slack_records, thread_marks
+from warehouse.slack_state import all_cursors, thread_marks
+from warehouse.stream import StreamResult, slack_spec, store_records
 
 
 def client_for(box: Sandbox, token: str | None = None, attempts: int = 8) -> SlackWebApi:
@@ -29,9 +30,9 @@ def client_for(box: Sandbox, token: str | None = None, attempts: int = 8) -> Sla
                        backoff=backoff)
 
 
-def run(session: Session, api: SlackWebApi, **kw: Any) -> SlackRunResult:
+def run(session: Session, api: SlackWebApi, **kw: Any) -> StreamResult:
     state = SlackState(cursors=all_cursors(session), threads=lambda c: thread_marks(session, c))
-    result = store_slack_records(session, iter_slack_records(api, state=state, **kw), run_id="test")
+    result = store_records(session, slack_spec(), iter_slack_records(api, state=state, **kw), run_id="test")
     session.flush()
     return result
 
@@ -287,8 +288,8 @@ def test_a_run_killed_midway_resumes_to_the_same_warehouse(sandbox_factory: Any,
         with Session(engine) as first:
             state = SlackState(cursors=all_cursors(first), threads=lambda c, s=first: thread_marks(s, c))
             with pytest.raises(KeyboardInterrupt):
-                store_slack_records(first, killed(iter_slack_records(client_for(box), state=state), after),
-                                    checkpoint=first.commit)
+                store_records(first, slack_spec(), killed(iter_slack_records(client_for(box), state=state), after),
+                              checkpoint=first.commit)
             first.rollback()
         with Session(engine) as second:
             run(second, client_for(box))

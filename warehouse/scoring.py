@@ -1,0 +1,465 @@
+"""Scoring of correlation candidates: every signal, one reason per signal, and roles.
+
+Score = sum of weighted signals, each in [0, 1] before weighting (see WEIGHTS); every signal that
+moved the score writes one reason line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from warehouse.affinity import Affinity
+from warehouse.candidates import incident_texts, refs_from, resolve_pr_refs
+from warehouse.context import IncidentContext, _clip
+from warehouse.item import Item
+from warehouse.signals import change_facts, customer_strength, is_paging_action, symptom_strength
+from warehouse.sqlutil import rows
+from warehouse.textsim import BM25, identifiers, tokenize
+
+AFTER_RESOLUTION = timedelta(days=2)
+
+TIME_HALF_LIFE_DAYS = 14.0      # before impact start: 2 weeks halves the time signal
+AFTER_HALF_LIFE_DAYS = 1.0      # after resolution, evidence fades fast
+NOISY_RUN_WINDOW = timedelta(days=21)
+DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
+
+
+class Scorer:
+    """Applies every signal to the candidates and assigns roles."""
+
+    def __init__(self, session: Session, ctx: IncidentContext, impact: datetime, start: datetime, end: datetime,
+                 repo_aff: Affinity, chan_aff: Affinity, items: dict[int, Item]) -> None:
+        self.session, self.ctx, self.impact, self.start, self.end = session, ctx, impact, start, end
+        self.repo_aff, self.chan_aff, self.items = repo_aff, chan_aff, items
+        self.by_nid = {(it.row["source"], it.nid): it for it in items.values()}
+        self.detection: dict[str, dict[str, Any]] = {}  # PR native id -> run details
+        self.trigger: Item | None = None
+        self.named: dict[str, list[str]] = {}  # PR native id -> labels that named it in the incident chat
+        self.symptom_nids = {(s.source, s.evidence_native_id): s for s in ctx.symptoms}
+        self.detailed: set[int] = set()
+
+    def run(self) -> None:
+        self._documents()
+        iid = self.ctx.incident_id
+        for it in self.items.values():
+            r = it.row
+            if r["source"] == "pagerduty" and (it.nid == iid or r["parent_native_id"] == iid or "incident" in it.found_by):
+                r["_own"] = True  # its time and service are the incident's by definition: no credit for them
+                if it.nid != iid:
+                    continue
+            self._time(it)
+            self._affinity(it)
+        self._content()
+        self._boilerplate()
+        # The costlier signals only for the candidates that already look related (keeps work bounded).
+        pre = sorted(self.items.values(), key=lambda i: (-i.score, i.nid))
+        self.detailed = {i.id for i in pre[:DETAIL_LIMIT]} | {
+            i.id for i in self.items.values() if i.found_by & {"named", "monitoring", "labeled", "symptom", "chat"}}
+        self._identifiers()
+        self._references()
+        self._incident_record()
+        self._symptoms()
+        self._detection()
+        self._roles()
+
+    # documents and content
+    def _documents(self) -> None:
+        for it in self.items.values():
+            r = it.row
+            parts = [r["title"], r["text"], r["container_name"]]
+            if it.pr:
+                # The mapper's PR text usually holds body, paths, patches and review text already.
+                text = r["text"] or ""
+                parts += [it.pr["title"]] if it.pr["title"] not in (r["title"] or "") else []
+                parts += [it.pr["body"]] if it.pr["body"] and it.pr["body"][:200] not in text else []
+                parts += [p for p, _ in it.files if p not in text]
+                parts += [(patch or "")[:4000] for _, patch in it.files if patch and patch[:200] not in text]
+            it.doc = tokenize("\n".join(p for p in parts if p))
+
+    def _content(self) -> None:
+        bm = BM25({it.id: it.doc for it in self.items.values()})
+        scores = {it.id: bm.score(it.id, self.ctx.query) for it in self.items.values()}
+        best = sorted((s for s, _ in scores.values() if s > 0), reverse=True)
+        ref = best[min(4, len(best) - 1)] if best else 1.0  # the 5th best match counts as full relevance
+        chat_ids = {m["id"] for m in self.ctx.chat}
+        for it in self.items.values():
+            s, parts = scores[it.id]
+            if s <= 0:
+                continue
+            value = min(1.0, s / ref)
+            if it.id in chat_ids or "incident" in it.found_by:
+                value *= 0.4  # the query was built from these: their match is partly circular
+            words = ", ".join(t for t, _ in parts[:4])
+            it.add("content", value, f"matches the incident's words: {words}")
+
+    def _identifiers(self) -> None:
+        """Rare code identifiers (snake_case, camelCase, dotted) shared with the incident's notes, chat and alerts."""
+        ctx = self.ctx
+        wanted = {i for t in incident_texts(ctx) for i in identifiers(t)}
+        # Early signals name things too (a job, a partition): a weaker, second-hand match, except for
+        # the first signal of each kind, which names what broke first.
+        from_symptoms = {i for s in ctx.symptoms for i in identifiers(s.text)} - wanted
+        firsts = []
+        for group in ([s for s in ctx.symptoms if s.source == "pagerduty"], [s for s in ctx.symptoms if s.source == "slack"]):
+            if group:  # an incident and its alert arrive together: both are the first signal
+                first_at = min(s.at for s in group)
+                firsts += [s for s in group if s.at == first_at]
+        from_first = {i for s in firsts for i in identifiers(s.text)} & from_symptoms
+        if not wanted and not from_symptoms:
+            return
+        symptom_ids = {s.evidence_native_id for s in ctx.symptoms}
+        has: dict[str, list[Item]] = {}
+        for it in self.items.values():
+            if it.id not in self.detailed or it.row.get("_own") or "chat" in it.found_by or it.nid in symptom_ids \
+                    or it.row["parent_native_id"] in symptom_ids:
+                continue
+            parts = [it.row["title"], it.row["text"]]
+            if it.pr:
+                parts += [p for p, _ in it.files] + [(patch or "")[:4000] for _, patch in it.files]
+            for ident in identifiers("\n".join(p for p in parts if p)) & (wanted | from_symptoms):
+                has.setdefault(ident, []).append(it)
+        for ident, its in sorted(has.items()):
+            if len(its) > 6:
+                continue  # common in this window: not specific
+            second_hand = ident in from_symptoms
+            value = (1.0 if ident in from_first or not second_hand else 0.6) / max(1, len(its)) ** 0.5
+            where = ("the first early signal" if ident in from_first else "an early signal") if second_hand \
+                else "the incident's notes or chat"
+            for it in its:
+                if it.values.get("identifier", 0) < value:
+                    it.add("identifier", value - it.values.get("identifier", 0),
+                           f"shares the identifier `{ident}` with {where}")
+                    if second_hand:
+                        it.row["_shares_symptom"] = ident
+
+    def _boilerplate(self) -> None:
+        """Text repeated word for word across the window is boilerplate (templates, bots): its match means less."""
+        seen: Counter[str] = Counter()
+        key: dict[int, str] = {}
+        for it in self.items.values():
+            r = it.row
+            if r["source"] == "slack" and r["text"]:
+                body = r["text"]
+            elif r["source"] == "pagerduty" and r["kind"] == "change_event" and r["title"]:
+                body = r["title"]  # recurring jobs announce themselves with the same words every day
+            else:
+                continue
+            k = r["source"] + ":" + " ".join(t for t in tokenize(body) if not any(c.isdigit() for c in t))
+            if len(k) > 20:
+                key[it.id] = k
+                seen[k] += 1
+        for it in self.items.values():
+            n = seen.get(key.get(it.id, ""), 0)
+            if n >= 2 and it.values.get("content", 0) > 0:
+                it.add("content", -min(it.values["content"], 0.5), f"the same text was posted {n} times in the window")
+
+    def _time(self, it: Item) -> None:
+        if it.at <= self.impact:
+            days = (self.impact - it.at).total_seconds() / 86400
+            value = 0.5 ** (days / TIME_HALF_LIFE_DAYS)
+            it.add("time", value, f"{_days(days)} before impact start")
+        elif it.at <= self.ctx.end_of_response:
+            it.add("time", 1.0, "during the impact")
+        else:
+            days = (it.at - self.ctx.end_of_response).total_seconds() / 86400
+            it.add("time", 0.6 * 0.5 ** (days / AFTER_HALF_LIFE_DAYS), f"{_days(days)} after resolution")
+
+    def _affinity(self, it: Item) -> None:
+        r = it.row
+        src, cont = r["source"], r["container"] or ""
+        if src == "github":
+            value, why = self.repo_aff.get(cont, (0.0, ""))
+            if it.files and self.ctx.service_tokens:
+                hit = [p for p, _ in it.files if self.ctx.service_tokens & set(tokenize(p))]
+                if hit and 0.6 > value:
+                    value, why = 0.6, f"touches {hit[0]}, named after the service"
+            author = (it.pr or {}).get("author_login") or r["actor"]
+            if author and author in self.ctx.responder_handles:
+                value, why = min(1.0, value + 0.3), (why + "; " if why else "") + f"author {author} responds to the service"
+            if value:
+                it.add("affinity", value, why)
+        elif src == "slack":
+            value, why = self.chan_aff.get(cont, (0.0, ""))
+            if value:
+                it.add("affinity", value * 0.6, why)
+        elif src == "pagerduty" and self.ctx.service:
+            if cont == self.ctx.service["id"]:
+                it.add("affinity", 1.0, f"same service ({self.ctx.service['name']})")
+
+    # references
+    def _references(self) -> None:
+        ctx = self.ctx
+        sources = [("slack", m["native_id"]) for m in ctx.chat] + [("pagerduty", n["id"]) for n in ctx.notes]
+        for pid, ref, pr_nid in resolve_pr_refs(self.session, refs_from(self.session, sources), self.repo_aff):
+            self.named.setdefault(pr_nid, []).append(str(ref.get("label") or ref["target"]))
+            speaker = self.by_nid.get((ref["from_source"], ref["from_native_id"]))
+            target = self.items.get(pid)
+            if speaker is not None and target is not None:
+                speaker.add("reference", 0.4, f"names {pr_nid}, a candidate change")
+                speaker.row.setdefault("_names", []).append(pr_nid)
+        for pr_nid, labels_ in self.named.items():
+            it = self.by_nid.get(("github", pr_nid))
+            if it is not None:
+                it.add("reference", min(1.0, 0.6 + 0.2 * len(labels_)),
+                       f"named in the incident's chat or notes: \u201c{_clip(labels_[0], 60)}\u201d")
+        # Items that cite this incident (a fix PR, a postmortem link, a follow-up).
+        targets = [ctx.incident_id, str(ctx.incident.get("incident_number"))]
+        citing = rows(self.session, "SELECT DISTINCT from_source, from_native_id FROM evidence_ref WHERE "
+                      "ref_kind IN ('incident_number', 'incident_id') AND target IN :t", {"t": targets})
+        for c in citing:
+            it = self.by_nid.get((c["from_source"], c["from_native_id"]))
+            if it is not None:
+                it.add("reference", 0.5, "cites this incident")
+        # Reverts between candidates, in both directions.
+        gh = [("github", it.nid) for it in self.items.values() if it.row["source"] == "github"]
+        reverts = [r for r in refs_from(self.session, gh) if r["ref_kind"] == "revert"]
+        for pid, ref, target_nid in resolve_pr_refs(self.session, reverts, self.repo_aff):
+            src = self.by_nid.get((ref["from_source"], ref["from_native_id"]))
+            dst = self.items.get(pid)
+            if src is not None and dst is not None:
+                src.add("reference", 0.5, f"reverts {target_nid}")
+                dst.add("reference", 0.5, f"reverted by {src.nid}")
+                src.row["_reverts"] = target_nid
+
+    # the incident's own record
+    def _incident_record(self) -> None:
+        ctx = self.ctx
+        for it in self.items.values():
+            r = it.row
+            if r.get("_own"):
+                kind = r["kind"]
+                entry = next((le for le in ctx.log_entries if le["id"] == it.nid), None)
+                if entry and entry["type"] == "trigger_log_entry" and entry["agent_type"] in ("user_reference", "user"):
+                    it.add("incident", 1.0, "paged by hand (manual trigger)")
+                elif entry and entry["type"] in ("notify_log_entry", "annotate_log_entry"):
+                    # Notifications repeat the page; annotations repeat the notes.
+                    it.add("incident", 0.05, f"incident log: {entry['type'].replace('_log_entry', '')}")
+                elif entry:
+                    it.add("incident", 0.15, f"incident log: {entry['type'].replace('_log_entry', '')}")
+                elif kind == "note":
+                    it.add("incident", 0.6, "a responder's note on the incident")
+                elif kind == "incident":
+                    it.add("incident", 1.0, "the incident itself")
+                else:
+                    it.add("incident", 0.5, "alert of the incident")
+            elif r["source"] == "pagerduty" and r["kind"] in ("alert", "log_entry", "note") and r["parent_native_id"]:
+                # Another incident's parts: the incident itself carries the story, its parts follow it.
+                it.add("incident", -0.5, f"a detail of incident {r['parent_native_id']}")
+                it.row["_detail_of"] = r["parent_native_id"]
+            elif r["source"] == "slack" and "chat" in it.found_by:
+                it.add("incident", 0.25, f"said in {r['container_name'] or r['container']} while the incident was handled")
+
+    # symptoms and impact start
+    def _symptoms(self) -> None:
+        ctx = self.ctx
+        first_human = min((s for s in ctx.symptoms if s.source == "slack"), key=lambda s: s.at, default=None)
+        quiet = [s for s in ctx.symptoms if s.source == "pagerduty"]
+        # An incident and its alert arrive at the same instant: both are the first quiet signal.
+        first_quiet = {s.evidence_native_id for s in quiet if s.at == min(q.at for q in quiet)} if quiet else set()
+        seen_titles: set[str] = set()
+        # Incidents before their own alerts, so a repeat is judged incident against incident.
+        ordered = sorted(self.items.values(), key=lambda i: (i.at, i.row["kind"] != "incident", i.nid))
+        for it in ordered:
+            r = it.row
+            s = self.symptom_nids.get((r["source"], it.nid))
+            if s is not None:
+                value = 1.0 if s.kind == "customer_report" else 0.8
+                why = f"early sign of impact before the page ({s.kind.replace('_', ' ')})"
+                if r.get("_detail_of") and ("pagerduty", r["_detail_of"]) in self.symptom_nids:
+                    value, why = value * 0.3, f"alert of {r['_detail_of']}, which paged no one"
+                elif r["source"] == "pagerduty":
+                    title = " ".join(t for t in tokenize(r["title"]) if not any(c.isdigit() for c in t))
+                    if title in seen_titles:
+                        value, why = value * 0.4, f"repeats an earlier alert that paged no one ({s.kind.replace('_', ' ')})"
+                    elif first_quiet and it.nid not in first_quiet:
+                        value = 0.45  # another alert that paged no one; the first one carries the story
+                    else:
+                        why = "the first alert that paged no one, before the page"
+                    seen_titles.add(title)
+                elif first_human is not None and s.evidence_native_id == first_human.evidence_native_id:
+                    value, why = 1.0, "the first person to notice, before the page"
+                    r["_keystone"] = True
+                    it.add("storyline", 0.5, "the first sign of impact in chat")
+                if r["source"] == "pagerduty" and value >= 0.8:
+                    r["_keystone"] = True
+                it.add("symptom", value, why)
+                r["_symptom"] = s.kind
+            elif r["source"] == "slack" and self.start <= it.at < ctx.page_at and it.at >= self.impact - timedelta(days=2):
+                body = r["text"] or ""
+                if symptom_strength(body) and set(it.doc) & ctx.key_terms and not (r["attributes"] or {}).get("bot"):
+                    cust = customer_strength(body, r["container_name"])
+                    it.add("symptom", 0.3 + 0.2 * cust, "reads like a report of something broken, near impact start")
+                    r["_symptom"] = "customer_report" if cust >= 0.6 else "early_signal"
+        # Replies right after a customer report in the same channel usually add more reports.
+        reports = sorted((it.at, it.row["container"], it.nid) for it in self.items.values()
+                         if it.row.get("_symptom") == "customer_report" and it.row["source"] == "slack")
+        for it in self.items.values():
+            r = it.row
+            if r["source"] != "slack" or r.get("_symptom") == "customer_report" or (r["attributes"] or {}).get("bot"):
+                continue
+            first = next((n for t, c, n in reports if c == r["container"] and t < it.at <= t + timedelta(minutes=90)), None)
+            if first is None or it.at > ctx.page_at + timedelta(hours=1) or is_paging_action(r["text"]):
+                continue
+            if r.get("_symptom"):
+                r["_symptom"] = "customer_report"
+            else:
+                it.add("symptom", 0.25, "follows a customer report in the same channel")
+            r["_follows_report"] = first
+
+    # detection weakening
+    def _detection(self) -> None:
+        ctx = self.ctx
+        pages = [i for i in ctx.service_incidents if i["id"] != ctx.incident_id]
+        for it in self.items.values():
+            if not it.pr or not it.pr.get("merged_at") or it.pr["merged_at"] > ctx.page_at or it.id not in self.detailed:
+                continue
+            facts = change_facts(it.pr["title"], it.pr["body"], it.files)
+            it.facts = facts
+            if facts.strength <= 0:
+                continue
+            merged = it.pr["merged_at"]
+            run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged
+                   and p["urgency"] != "low"]
+            silent = sorted({s.at for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged})
+            page_words = set(tokenize(" ".join(p["title"] or "" for p in run)))
+            overlap = len(page_words & set(it.doc) - {"error", "alert"})
+            link = max(self.repo_aff.get(it.row["container"] or "", (0.0, ""))[0],
+                       it.values.get("affinity", 0.0), min(1.0, overlap / 3))
+            if not link:
+                # A weakening change far from the affected service: mention it, weakly.
+                it.add("detection", 0.1 * facts.strength, "changes detection, but not of the affected service")
+                continue
+            run_strength = min(1.0, len(run) / 4)
+            value = facts.strength * (0.35 + 0.45 * run_strength + 0.2 * min(1.0, link))
+            if silent:
+                value += 0.15
+            why = "; ".join(facts.facts)
+            if run:
+                first, last = run[0]["created_at"], run[-1]["created_at"]
+                why += (f"; merged after {len(run)} pages of {ctx.service['name'] if ctx.service else 'the service'} "
+                        f"({first:%b %d}\u2013{last:%b %d})")
+            if silent:
+                why += f"; afterwards {len(silent)} alert(s) of the service paged no one"
+            it.add("detection", min(1.0, value), f"weakens detection: {why}")
+            silent_ids = {s.evidence_native_id for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged}
+            self.detection[it.nid] = {"run": run, "silent": silent, "silent_ids": silent_ids, "facts": facts}
+        # The pages behind a weakening change belong to its story.
+        strongest = sorted((self.by_nid[("github", nid)].values.get("detection", 0), nid) for nid in self.detection)
+        run_ids: dict[str, str] = {}
+        last_page: dict[str, str] = {}
+        for value, nid in strongest:  # the strongest change claims the pages last
+            if value >= 0.35 and self.detection[nid]["run"]:
+                run_ids.update({p["id"]: nid for p in self.detection[nid]["run"]})
+                last_page[self.detection[nid]["run"][-1]["id"]] = nid
+        for it in self.items.values():
+            if it.row["source"] != "pagerduty":
+                continue
+            key = it.nid if it.nid in run_ids else (it.row["parent_native_id"] if it.row["parent_native_id"] in run_ids else None)
+            if key is not None and not it.row.get("_own"):
+                pr = run_ids[key]
+                damp = 1.0 if it.row["kind"] == "incident" else 0.4
+                if last_page.get(it.nid) == pr:
+                    it.add("storyline", 1.0, f"the last noisy page before {pr} merged")
+                    it.add("detection", 0.25, f"its alert is what {pr} then quieted")
+                    it.row["_last_page"] = it.row["_keystone"] = True
+                else:
+                    it.add("storyline", damp * 0.8, f"one of the noisy pages before {pr}")
+                it.row["_run_of"] = pr
+
+    # roles
+    def _roles(self) -> None:
+        ctx = self.ctx
+        prs = [it for it in self.items.values() if it.pr is not None]
+        before = [it for it in prs if it.at <= ctx.page_at and it.pr and it.pr.get("merged_at")]
+        for it in prs:
+            if it.values.get("detection", 0) >= 0.35 and it.nid in self.detection:
+                it.role = "detection_weakened"
+        causes = sorted((it for it in before if it.role != "detection_weakened"),
+                        key=lambda i: (-(i.signals.get("content", 0) + i.signals.get("reference", 0)
+                                         + i.signals.get("affinity", 0) + i.signals.get("time", 0)), i.nid))
+        if causes and (causes[0].values.get("content", 0) >= 0.3 or causes[0].values.get("reference", 0) > 0):
+            self.trigger = causes[0]
+            causes[0].role = "trigger"
+            causes[0].add("storyline", 0.5, "the strongest candidate change before the page")
+        for it in causes[1:]:
+            if it.values.get("content", 0) >= 0.4 and it.values.get("affinity", 0) > 0:
+                it.role = "contributor"
+        # What happened between the trigger and the first sign of impact is how the change unfolded.
+        if self.trigger is not None:
+            t0, t1 = self.trigger.at, self.impact + timedelta(hours=6)
+            for it in self.items.values():
+                if it.pr is not None or it.row.get("_own") or it.row.get("_symptom") or not t0 < it.at <= t1:
+                    continue
+                if it.values.get("affinity", 0) > 0 and (it.values.get("identifier", 0) > 0
+                                                         or it.values.get("content", 0) >= 0.3):
+                    it.add("storyline", 0.5, f"happened between {self.trigger.nid} merging and the first sign of impact")
+                    it.row["_unfolds"] = self.trigger.nid
+        # The chat line that tied the incident to a change is the moment the cause was found.
+        culprits = {it.nid for it in prs if it.role in ("trigger", "detection_weakened")}
+        for it in self.items.values():
+            named = [n for n in it.row.get("_names", []) if n in culprits]
+            if named:
+                it.add("storyline", 1.0, f"ties the incident to {named[0]}")
+                it.row["_keystone"] = True
+        # A fix comes after the page and touches what a culprit touched, or names the culprit.
+        culprit_items = [it for it in prs if it.nid in culprits]
+        gh_refs = refs_from(self.session, [("github", it.nid) for it in prs if it.at > ctx.page_at])
+        cites: dict[str, set[str]] = {}
+        for ref in gh_refs:
+            if ref["ref_kind"] in ("pull_request", "revert"):
+                cites.setdefault(ref["from_native_id"], set()).add(str(ref["target"]))
+        for it in prs:
+            if not ctx.page_at < it.at <= ctx.end_of_response + AFTER_RESOLUTION:
+                continue
+            files = {p for p, _ in it.files}
+            culprit = next((c for c in culprit_items if c.nid in cites.get(it.nid, set())), None)
+            shared: set[str] = set()
+            if culprit is None:
+                culprit = next((c for c in culprit_items if files & {p for p, _ in c.files}), None)
+                shared = files & {p for p, _ in culprit.files} if culprit else set()
+            if culprit is not None or it.values.get("reference", 0) > 0 or it.values.get("content", 0) >= 0.3:
+                it.role = "fix"
+            if culprit is not None:
+                how = f"changes the same files as {culprit.nid} ({sorted(shared)[0]})" if shared else f"cites {culprit.nid}"
+                it.add("storyline", 0.6, how)
+                it.row["_fixes"] = culprit.nid
+        for it in self.items.values():
+            r = it.row
+            if it.pr is not None:
+                continue
+            if r["source"] == "github":
+                parent = self.by_nid.get(("github", r["parent_native_id"] or ""))
+                it.role = parent.role if parent and parent.role in ("trigger", "detection_weakened", "fix") else "context"
+                it.add("incident", -0.3, f"a detail of {r['parent_native_id']}" if r["parent_native_id"] else None)
+            elif r["source"] == "slack" and is_paging_action(r["text"]) and it.at >= ctx.page_at - timedelta(hours=2):
+                it.role = "response"  # someone paging or escalating is already responding
+            elif r.get("_symptom") and it.at < ctx.page_at:
+                it.role = r["_symptom"]
+            elif r.get("_follows_report"):
+                it.role = "customer_report"
+            elif r["source"] == "pagerduty" and r.get("_own"):
+                it.role = "response"
+            elif r.get("_last_page"):
+                it.role = "early_signal"  # the signal the weakening change then silenced
+            elif r.get("_unfolds") and it.at <= self.impact + timedelta(hours=6):
+                it.role = "contributor"
+            elif r["source"] == "pagerduty" and r["kind"] == "change_event":
+                it.role = "contributor" if it.values.get("content", 0) >= 0.4 and it.at <= ctx.page_at else "context"
+            elif r["source"] == "pagerduty" and self.impact <= it.at < ctx.page_at and r["container"] == (
+                    ctx.service or {}).get("id"):
+                it.role = "early_signal"
+            elif ctx.page_at - timedelta(minutes=30) <= it.at <= ctx.end_of_response + timedelta(hours=12) and (
+                    "chat" in it.found_by):
+                it.role = "response"
+            else:
+                it.role = "context"
+
+
+def _days(days: float) -> str:
+    if days < 1:
+        return f"{days * 24:.0f} h"
+    return f"{days:.1f} days"
