@@ -21,11 +21,13 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from flows.pipeline import finish_run, load_records, start_run  # noqa: E402
 from flows.sources import SOURCES, STREAMS  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import Settings, load_settings  # noqa: E402
+from warehouse.identity import resolve_people  # noqa: E402
 from warehouse.stream import StreamResult  # noqa: E402
 
 
@@ -122,6 +124,8 @@ def run_sources(settings: Settings, engine: Engine, sources: list[str], since: d
         total.rows += Counter(o["rows"])
         total.skipped += o["skipped"]
     requests = {o["source"]: o["requests"] for o in outcomes}
+    with Session(engine) as session, session.begin():
+        total.rows["person"] += resolve_people(session, settings.identities)
     status = finish_run(engine, run_id, total, requests, failed)
     return {"run_id": run_id, "status": status, "rows": dict(total.rows), "requests": requests,
             "skipped": total.skipped, "failed": failed, "seconds": round(time.monotonic() - started, 2),
