@@ -67,7 +67,7 @@ def number(value: float | None) -> str:
     """Three significant digits, without exponent noise for the sizes a benchmark shows."""
     if value is None:
         return "-"
-    if value == 0 or abs(value) >= 1000:
+    if float(value).is_integer() or abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 100:
         return f"{value:.0f}"
@@ -119,7 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json",
                         help="where to write the table as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    parser.add_argument("--show", type=Path, metavar="JSON", help="print a stored table instead of measuring")
     args = parser.parse_args(argv)
+    if args.show:
+        stored = json.loads(args.show.read_text())
+        shown = [Row(**{k: v for k, v in r.items() if k != "benchmark"}) for r in stored["rows"]]
+        print(table_markdown(shown) if args.markdown else table_text(shown))
+        print(f"measured {stored['when']} at commit {stored['commit']}, {stored['seconds']}s, "
+              f"{'quick' if stored['quick'] else 'full'} run", file=sys.stderr)
+        return 0
     names = args.only or list(SUITE)
     started = time.perf_counter()
     named_rows, failed, seconds = run_suite(names, args.quick)

@@ -23,7 +23,8 @@ def github(quick: bool = False) -> list[Row]:
     bound, n, repos = github_bound(world)
     per_pr = bound / n
     rows: list[Row] = []
-    with stack(world, Knobs()) as st:
+    # Requests are what is counted: a primary limit of 5,000 an hour would only make the peer wait.
+    with stack(world, Knobs(github_rate_limit=10_000_000)) as st:
         st.box.reset_stats()
         started = time.perf_counter()
         ingest(st.settings, st.engine, ["github"])
@@ -61,7 +62,7 @@ def github(quick: bool = False) -> list[Row]:
         seconds = time.perf_counter() - started
         peer = sum(calls(st.box, "github").values())
         rows.append(Row("GitHub requests per PR, full backfill vs plain REST", ours / n, "req/PR", peer / seen,
-                        "PyGithub: list, detail, files, reviews, comments", ours / peer,
+                        "PyGithub: list, detail, files, reviews, comments", (ours / n) / (peer / seen),
                         f"ratio = ours / peer (lower is better); peer {peer} requests for {seen} PRs, "
                         f"{seen / seconds:.0f} PR/s"))
     return rows

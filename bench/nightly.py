@@ -20,8 +20,13 @@ PAGERDUTY_PER_MIN = 960  # the sandbox's default, PagerDuty's documented REST li
 
 
 def floor_seconds(bounds: dict[str, int], latency_s: float) -> tuple[float, str]:
-    """(seconds, the source that sets them) for sources run side by side, each one request at a time."""
-    cost = {s: n * max(latency_s, 60 / PAGERDUTY_PER_MIN if s == "pagerduty" else 0.0) for s, n in bounds.items()}
+    """(seconds, the source that sets them) for sources run side by side, each one request at a time.
+
+    PagerDuty's limit is a number of requests per minute window: it costs whole minutes once a run
+    needs more than one window's worth.
+    """
+    cost = {s: n * latency_s for s, n in bounds.items()}
+    cost["pagerduty"] += 60.0 * ((bounds["pagerduty"] - 1) // PAGERDUTY_PER_MIN)
     slowest = max(cost, key=lambda s: cost[s])
     return cost[slowest], slowest
 

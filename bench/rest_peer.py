@@ -14,8 +14,9 @@ from github import Auth, Github
 def walk(token: str, base_url: str, ca_bundle: str | None, org: str, max_repos: int | None = None) -> int:
     """Fetch everything an investigator needs from every pull request of `org` (of its first `max_repos`
     repositories when given); returns the pulls seen."""
+    # retry=None: a benchmark should fail on a refused request rather than sleep until the limit resets.
     gh = Github(auth=Auth.Token(token), base_url=base_url, per_page=100, verify=ca_bundle or True,
-                seconds_between_requests=None, seconds_between_writes=None)
+                seconds_between_requests=None, seconds_between_writes=None, retry=None)
     pulls = 0
     try:
         for index, repo in enumerate(gh.get_organization(org).get_repos()):

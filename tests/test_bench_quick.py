@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The smoke run measures SQLite and, when it answers, PostgreSQL itself: once per `make test` is enough.
+@pytest.mark.skipif(bool(os.environ.get("LOOKBACK_TEST_DATABASE_URL")), reason="runs in the SQLite pass only")
 @pytest.mark.timeout(300)
 def test_quick_bench_gives_every_row_a_figure_and_a_ratio(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"

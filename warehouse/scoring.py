@@ -60,6 +60,7 @@ class Scorer:
         self.detailed = {i.id for i in pre[:DETAIL_LIMIT]} | {
             i.id for i in self.items.values() if i.found_by & {"named", "monitoring", "labeled", "symptom", "chat"}}
         self._identifiers()
+        self._routine_instances()
         self._references()
         self._incident_record()
         self._symptoms()
@@ -95,6 +96,13 @@ class Scorer:
                 value *= 0.4  # the query was built from these: their match is partly circular
             words = ", ".join(t for t, _ in parts[:4])
             it.add("content", value, f"matches the incident's words: {words}")
+
+    def _routine_instances(self) -> None:
+        """A routine announcement (a daily job, a bot) matters when this instance names what the incident is about."""
+        for it in self.items.values():
+            cut = it.row.get("_routine")
+            if cut and it.values.get("identifier", 0) > 0:
+                it.add("content", cut, "routine, but this instance names an identifier the incident is about")
 
     def _identifiers(self) -> None:
         """Rare code identifiers (snake_case, camelCase, dotted) shared with the incident's notes, chat and alerts."""
@@ -155,7 +163,9 @@ class Scorer:
         for it in self.items.values():
             n = seen.get(key.get(it.id, ""), 0)
             if n >= 2 and it.values.get("content", 0) > 0:
-                it.add("content", -min(it.values["content"], 0.5), f"the same text was posted {n} times in the window")
+                cut = min(it.values["content"], 0.5)
+                it.add("content", -cut, f"the same text was posted {n} times in the window")
+                it.row["_routine"] = cut
 
     def _time(self, it: Item) -> None:
         if it.at <= self.impact:

@@ -7,6 +7,7 @@ words of any one story. Each function returns a strength in [0, 1] and short hum
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from warehouse.textsim import split_identifier
@@ -120,7 +121,19 @@ def _numbers(line: str) -> dict[str, float]:
     return {m.group(1).lower(): float(m.group(2)) for m in _NUMBER_KV.finditer(line)}
 
 
-def analyse_patch(patch: str | None, path: str = "") -> tuple[float, list[str]]:
+def _changed_lines(patch: str | None, sign: str) -> list[str]:
+    head = sign * 3
+    return [ln[1:] for ln in (patch or "").splitlines() if ln.startswith(sign) and not ln.startswith(head)]
+
+
+def moved_lines(patches: Iterable[str | None]) -> set[str]:
+    """Lines a change removes in one place and adds in another: code that moved (a refactor), not code removed."""
+    removed = {ln.strip() for p in patches for ln in _changed_lines(p, "-") if ln.strip()}
+    added = {ln.strip() for p in patches for ln in _changed_lines(p, "+") if ln.strip()}
+    return removed & added
+
+
+def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set[str] = frozenset()) -> tuple[float, list[str]]:
     """Strength in [0, 1] that a patch weakens detection, and the facts found (removed alert, raised threshold...).
 
     An added early return or except only counts where it can hide a failure: in monitoring or
@@ -128,8 +141,8 @@ def analyse_patch(patch: str | None, path: str = "") -> tuple[float, list[str]]:
     """
     if not patch or _MANIFEST.search(path):
         return 0.0, []
-    removed = [ln[1:] for ln in patch.splitlines() if ln.startswith("-") and not ln.startswith("---")]
-    added = [ln[1:] for ln in patch.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    removed = [ln for ln in _changed_lines(patch, "-") if ln.strip() not in moved]
+    added = [ln for ln in _changed_lines(patch, "+") if ln.strip() not in moved]
     facts: list[str] = []
     score = 0.0
     removed_detect = [ln for ln in removed if _DETECT_WORDS.search(ln)]
@@ -169,7 +182,9 @@ def analyse_patch(patch: str | None, path: str = "") -> tuple[float, list[str]]:
     for ln in added:
         for m in _ASSIGN.finditer(ln):
             key = m.group(1).lower()
-            if key in old_keys and old_keys[key] != m.group(2) and _DETECT_WORDS.search(key.replace("_", " ").replace(".", " ")):
+            # Only a literal (a number, a duration, a level, a flag) is a tuning; a changed call is not.
+            if (key in old_keys and old_keys[key] != m.group(2) and _literal(old_keys[key]) and _literal(m.group(2))
+                    and _DETECT_WORDS.search(key.replace("_", " ").replace(".", " "))):
                 score += 0.3
                 facts.append(f"retunes {key} ({_clip(old_keys[key])} \u2192 {_clip(m.group(2))})")
                 break
@@ -182,6 +197,13 @@ def analyse_patch(patch: str | None, path: str = "") -> tuple[float, list[str]]:
         score += 0.4
         facts.append("lengthens how long a condition must hold before it alerts")
     return min(score, 1.0), facts
+
+
+_LITERAL = re.compile(r"""^\s*["']?[\w.:+\-]*["']?\s*,?\s*$""")
+
+
+def _literal(value: str) -> bool:
+    return bool(_LITERAL.match(value))
 
 
 def _clip(text: str, n: int = 30) -> str:
@@ -200,7 +222,8 @@ def change_facts(title: str | None, body: str | None, files: list[tuple[str, str
         out.path_strength = 0.6
         paths = [p for p, _ in files if path_kind(p) == "error_handling"]
         out.facts.append(f"touches error handling ({', '.join(paths[:2])})")
-    found = sorted((analyse_patch(patch, path) for path, patch in files), key=lambda x: -x[0])
+    moved = moved_lines(patch for _, patch in files)
+    found = sorted((analyse_patch(patch, path, moved) for path, patch in files), key=lambda x: -x[0])
     found = [f for f in found if f[0] > 0]
     if found:
         # Weakening often spans files (a routing change plus a rule change): the second file adds half.

@@ -27,8 +27,10 @@ def finish(scorer: Scorer, labels: Mapping[int, str]) -> Ranked:
             key = (it.group, it.role, it.row["source"])
             n = seen[key]
             seen[key] += 1
-            if n >= 4 and it.score > 0 and not it.row.get("_keystone"):
-                cut = round(it.score * (1 - 0.9 ** (n - 3)), 4)
+            # Diversity: an investigator learns more from the next part of a story than from a second
+            # copy of a part already shown, so every alike item after the first gives up a share.
+            if n >= 1 and it.score > 0 and not it.row.get("_keystone"):
+                cut = round(it.score * min(0.12 * n, 0.6), 4)
                 it.signals["storyline"] = round(it.signals.get("storyline", 0.0) - cut, 4)
                 it.notes.append((-cut, "storyline", f"its storyline already has {n} alike items ranked higher (-{cut:.2f})"))
     items.sort(key=lambda i: (-i.score, i.at, i.nid))

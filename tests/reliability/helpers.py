@@ -20,25 +20,25 @@ def _seed() -> dict[str, Any]:
 
 
 @functools.cache
-def _small() -> dict[str, Any]:
+def _small(pulls: int, messages: int, incidents: int) -> dict[str, Any]:
     world = copy.deepcopy(_seed())
     gh = world["github"]
     gh["repos"] = gh["repos"][:3]
     names = {f"{r['owner']}/{r['name']}" for r in gh["repos"]}
-    gh["pulls"] = [p for p in gh["pulls"] if p["repo"] in names][:60]
+    gh["pulls"] = [p for p in gh["pulls"] if p["repo"] in names][:pulls]
     sl = world["slack"]
     keep = {c["id"] for c in sl["channels"][:5]}
-    sl["messages"] = [m for m in sl["messages"] if m["channel"] in keep][:500]
+    sl["messages"] = [m for m in sl["messages"] if m["channel"] in keep][:messages]
     pd = world["pagerduty"]
-    pd["incidents"] = pd["incidents"][:30]
-    pd["change_events"] = pd["change_events"][:60]
+    pd["incidents"] = pd["incidents"][:incidents]
+    pd["change_events"] = pd["change_events"][:2 * incidents]
     world["edits"] = []
     return world
 
 
-def small_world() -> dict[str, Any]:
-    """A slice of the seed world (3 repos, 5 channels, 30 incidents): every kind of record, a few seconds per run."""
-    return copy.deepcopy(_small())
+def small_world(pulls: int = 60, messages: int = 500, incidents: int = 30) -> dict[str, Any]:
+    """A slice of the seed world (3 repos, 5 channels, some incidents): every kind of record, a second per run."""
+    return copy.deepcopy(_small(pulls, messages, incidents))
 
 
 def seed_world() -> dict[str, Any]:

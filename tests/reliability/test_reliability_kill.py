@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 
 from lookback.sandbox.core import Knobs
 from lookback.sandbox.serve import Sandbox, start
-from tests.flows.conftest import prefect_harness  # noqa: F401 - one Prefect server for the CLI runs
 from tests.reliability.helpers import (
     assert_same_warehouse,
     cursor_violations,
@@ -121,14 +120,14 @@ def kill_then_resume(seed: int, sandbox: Sandbox, world: dict, clean, warehouses
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_killed_ingest_resumes_to_the_clean_result(seed, prefect_harness, sandbox, world, clean,  # noqa: F811
+def test_killed_ingest_resumes_to_the_clean_result(seed, prefect_harness, sandbox, world, clean,
                                                    module_warehouses):
     kill_then_resume(seed, sandbox, world, clean, module_warehouses)
 
 
 @pytest.mark.soak
 @pytest.mark.parametrize("seed", range(100, 120))
-def test_killed_ingest_resumes_to_the_clean_result_soak(seed, prefect_harness, sandbox, world, clean,  # noqa: F811
+def test_killed_ingest_resumes_to_the_clean_result_soak(seed, prefect_harness, sandbox, world, clean,
                                                         module_warehouses):
     kill_then_resume(seed, sandbox, world, clean, module_warehouses)
 

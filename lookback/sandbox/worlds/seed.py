@@ -314,7 +314,8 @@ def _daily_collections(b: WorldBuilder, channel: str, service: str, tr: Truth) -
         if day == "20221206":
             tr.add("slack", msg, "contributor", must_see=True, group="alias",
                    why="the Dec 6 collection was created on Dec 4, after PR 23 merged, and never joined the read alias")
-            tr.add("pagerduty", ev, "contributor", must_see=False, group="alias", why="change event of the same creation")
+            tr.add("pagerduty", ev, "contributor", must_see=False, group="alias", why="change event of the same creation",
+                   same_fact_as=("slack", msg))
         t += DAY
 
 

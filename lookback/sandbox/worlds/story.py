@@ -147,7 +147,8 @@ def build_story(spec: StorySpec, scale: int = 1) -> tuple[dict[str, Any], dict[s
         pr = _pull(b, repo, spec.contributor, c_at, c_at + 5 * HOUR, "contributor")
         tr.add("github", pr, "contributor", must_see=True, group="cause", why=spec.contributor_why)
         ev = b.change_event(svc, spec.contributor_event, c_at + 6 * HOUR, "ci-deploy")
-        tr.add("pagerduty", ev, "contributor", must_see=False, group="cause", why=spec.contributor_why)
+        tr.add("pagerduty", ev, "contributor", must_see=False, group="cause", why=spec.contributor_why,
+               same_fact_as=("github", pr))
     else:
         ev = b.change_event(svc, spec.contributor_event, c_at, "scheduler")
         tr.add("pagerduty", ev, "contributor", must_see=True, group="cause", why=spec.contributor_why)

@@ -30,10 +30,13 @@ class Truth:
     incident: dict[str, Any] | None = None
     items: list[tuple[str, dict[str, Any], str, bool, str, str]] = field(default_factory=list)
 
-    def add(self, source: str, obj: dict[str, Any], role: str, *, must_see: bool, why: str, group: str = "") -> None:
+    def add(self, source: str, obj: dict[str, Any], role: str, *, must_see: bool, why: str, group: str = "",
+            same_fact_as: tuple[str, dict[str, Any]] | None = None) -> None:
+        """Record an item; `same_fact_as` names the must-see item that records the same event elsewhere
+        (a bot's Slack announcement and the change event of one deploy): seeing either one is seeing it."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role}")
-        self.items.append((source, obj, role, must_see, why, group))
+        self.items.append((source, obj, role, must_see, why, group, same_fact_as))
 
     def to_dict(self) -> dict[str, Any]:
         if self.incident is None:
@@ -42,7 +45,8 @@ class Truth:
             "incident": {"id": self.incident["id"], "number": self.incident["incident_number"]},
             "impact_start": self.impact_start,
             "items": [
-                {"source": s, "native_id": native_id(s, o), "role": r, "must_see": m, "why": w, "group": g}
-                for s, o, r, m, w, g in self.items
+                {"source": s, "native_id": native_id(s, o), "role": r, "must_see": m, "why": w, "group": g,
+                 **({"same_fact_as": {"source": f[0], "native_id": native_id(f[0], f[1])}} if f else {})}
+                for s, o, r, m, w, g, f in self.items
             ],
         }
