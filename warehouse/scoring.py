@@ -173,7 +173,12 @@ class Scorer:
             value = 0.5 ** (days / TIME_HALF_LIFE_DAYS)
             it.add("time", value, f"{_days(days)} before impact start")
         elif it.at <= self.ctx.end_of_response:
-            it.add("time", 1.0, "during the impact")
+            if it.row["kind"] == "change_event" and it.at > self.ctx.page_at:
+                # A change made after the page cannot have caused it: it is part of the response.
+                it.add("time", 0.5, "a change made during the response, after the page")
+                it.row["_mitigation"] = True
+            else:
+                it.add("time", 1.0, "during the impact")
         else:
             days = (it.at - self.ctx.end_of_response).total_seconds() / 86400
             it.add("time", 0.6 * 0.5 ** (days / AFTER_HALF_LIFE_DAYS), f"{_days(days)} after resolution")
@@ -457,6 +462,8 @@ class Scorer:
                 it.role = "early_signal"  # the signal the weakening change then silenced
             elif r.get("_unfolds") and it.at <= self.impact + timedelta(hours=6):
                 it.role = "contributor"
+            elif r.get("_mitigation"):
+                it.role = "response"
             elif r["source"] == "pagerduty" and r["kind"] == "change_event":
                 it.role = "contributor" if it.values.get("content", 0) >= 0.4 and it.at <= ctx.page_at else "context"
             elif r["source"] == "pagerduty" and self.impact <= it.at < ctx.page_at and r["container"] == (
