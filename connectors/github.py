@@ -405,7 +405,7 @@ def list_partitions(client: GithubClient, selection: GithubSelection,
         try:
             pages = list(_owner_repo_pages(fetcher, owner))
         except NotFound:
-            state.skipped.append({"partition": owner, "reason": "owner not found (404)"})
+            state.skipped.append({"partition": owner or "(the token's repositories)", "reason": "owner not found (404)"})
             log.warning("github: owner %s not found; skipped", owner)
             continue
         for page in pages:

@@ -42,12 +42,13 @@ def serve(settings: Settings) -> None:
     """Serve `lookback-nightly` (cron from LOOKBACK_SCHEDULE_CRON, default 02:00 local) and `lookback-backfill`."""
     require_server()
     from prefect import serve as prefect_serve
+    from prefect.schedules import Cron
 
     from flows.backfill import backfill_incident
     from flows.ingest import nightly_ingest
 
     tz = schedule_timezone(settings)
-    nightly = nightly_ingest.to_deployment(name="lookback-nightly", cron=settings.schedule_cron, timezone=tz)
+    nightly = nightly_ingest.to_deployment(name="lookback-nightly", schedule=Cron(settings.schedule_cron, timezone=tz))
     backfill = backfill_incident.to_deployment(name="lookback-backfill")
     print(f"serving lookback-nightly ({settings.schedule_cron}, {tz}) and lookback-backfill; Ctrl-C stops")
-    prefect_serve(nightly, backfill)
+    prefect_serve(nightly, backfill)  # type: ignore[arg-type]  # sync context: deployments, not coroutines

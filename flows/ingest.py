@@ -103,11 +103,11 @@ def run_sources(settings: Settings, engine: Engine, sources: list[str], since: d
     started = time.monotonic()
     outcomes: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
+    pairs: list[tuple[str, Any]] = []
     if use_prefect:
         futures = [ingest_source_task.submit(s, since, until, run_id, move_cursors) for s in sources]
         pairs = [(s, f.result(raise_on_failure=False)) for s, f in zip(sources, futures, strict=True)]
     else:
-        pairs = []
         for s in sources:
             try:
                 pairs.append((s, ingest_source(settings, engine, s, since, until, run_id=run_id,
@@ -144,7 +144,7 @@ def summary_markdown(title: str, summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@flow(name="nightly_ingest", task_runner=ThreadPoolTaskRunner(max_workers=3))
+@flow(name="nightly_ingest", task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
 def nightly_ingest(sources: list[str] | None = None, since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Ingest every selected source from its cursors, or exactly the window [since, until] when given."""
     settings = load_settings()

@@ -28,9 +28,9 @@ def print_items(items: list[dict[str, Any]], fmt: str) -> None:
         for it in items:
             title = md_escape(it.get("title") or it.get("native_id"))
             link = f"[{title}]({it['url']})" if it.get("url") else title
-            reasons = "; ".join(md_escape(r) for r in it.get("reasons") or [])
-            lines.append(f"| {it['rank']} | {it['score']:.2f} | {it['role']} | {str(it['occurred_at'])[:16]} | "
-                         f"{it['source']} | {link} | {reasons} |")
+            why = "; ".join(md_escape(r) for r in it.get("reasons") or [])
+            lines.append(f"| {it['rank']} | {it['score']:.2f} | {md_escape(it['role'])} | {str(it['occurred_at'])[:16]} | "
+                         f"{md_escape(it['source'])} | {link} | {why} |")
         sys.stdout.write("\n".join(lines) + "\n")
     else:
         from rich.console import Console

@@ -243,10 +243,11 @@ def _load_mapped(session: Session, source: str, kind: str, mapped: list[tuple[di
 def _quarantine(session: Session, source: str, kind: str, record: dict[str, Any], text_payload: str,
                 digest: str, exc: Exception, run_id: str | None) -> int:
     nid = record.get("id") if isinstance(record, dict) else None
+    error = f"{type(exc).__name__}: {exc}"[:2000]
     row = {"source": source, "kind": kind, "payload_hash": digest,
            "native_id": None if nid is None else str(nid)[:300], "payload": text_payload,
-           "error": f"{type(exc).__name__}: {exc}"[:2000], "first_seen": datetime.now(UTC), "run_id": run_id}
-    log.warning("quarantined a %s %s record: %s", source, kind, row["error"][:200])
+           "error": error, "first_seen": datetime.now(UTC), "run_id": run_id}
+    log.warning("quarantined a %s %s record: %s", source, kind, error[:200])
     with session.begin_nested():
         upsert(session, "quarantine", [row])
     return 1

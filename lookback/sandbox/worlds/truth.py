@@ -28,7 +28,8 @@ class Truth:
     builder: WorldBuilder
     impact_start: str
     incident: dict[str, Any] | None = None
-    items: list[tuple[str, dict[str, Any], str, bool, str, str]] = field(default_factory=list)
+    items: list[tuple[str, dict[str, Any], str, bool, str, str, tuple[str, dict[str, Any]] | None]] = field(
+        default_factory=list)
 
     def add(self, source: str, obj: dict[str, Any], role: str, *, must_see: bool, why: str, group: str = "",
             same_fact_as: tuple[str, dict[str, Any]] | None = None) -> None:
