@@ -259,6 +259,7 @@ class FetchState:
     """What a run spent and learnt; pass one in to read it afterwards (or to share a users cache)."""
 
     max_wait_s: float = 300.0  # wait for a rate-limit reset at most this long, else RateLimitExhausted
+    pace: Callable[[], None] | None = None  # called before every request: a rate limit shared by several workers
     backoff: Backoff = field(default_factory=Backoff)
     mode: str | None = None  # the path actually used: graphql | rest
     requests: Counter[str] = field(default_factory=Counter)  # rest | graphql -> requests sent (retries included)
@@ -298,6 +299,8 @@ class Fetcher:
         while True:
             self._check_budget(resource)
             attempt += 1
+            if self.state.pace is not None:
+                self.state.pace()
             self.state.requests[resource] += 1
             try:
                 return fn()

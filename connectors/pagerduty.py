@@ -24,7 +24,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -91,9 +91,11 @@ class _Client(pagerduty.RestApiV2Client):
 class PagerDutyApi:
     """`PagerDutyClient` over the `pagerduty` package: bounded retries, typed errors, a request count."""
 
-    def __init__(self, client: pagerduty.RestApiV2Client, backoff: Backoff | None = None) -> None:
+    def __init__(self, client: pagerduty.RestApiV2Client, backoff: Backoff | None = None,
+                 pace: Callable[[], None] | None = None) -> None:
         self._client = client
         self.backoff = backoff or Backoff()
+        self.pace = pace  # called before every request: a rate limit shared by several workers
         self.requests = 0
 
     def __repr__(self) -> str:  # never the token
@@ -103,6 +105,8 @@ class PagerDutyApi:
         last = "no attempt"
         for attempt in range(1, self.backoff.attempts + 1):
             retry_after: float | None = None
+            if self.pace is not None:
+                self.pace()
             self.requests += 1
             try:
                 response = self._client.get(path, params=dict(params or {}))
@@ -154,7 +158,7 @@ def _rate_limit_wait(response: httpx2.Response) -> float | None:
 
 
 def make_client(token: str, base_url: str | None = None, ca_bundle: str | None = None,
-                backoff: Backoff | None = None) -> PagerDutyApi:
+                backoff: Backoff | None = None, pace: Callable[[], None] | None = None) -> PagerDutyApi:
     """The real client; `ca_bundle` adds a CA to the system ones (TLS verification is never turned off)."""
     if not token:
         raise AuthError(SETTING, "empty token")
@@ -169,7 +173,7 @@ def make_client(token: str, base_url: str | None = None, ca_bundle: str | None =
     except pagerduty.UrlError as exc:
         raise ConnectorError(f"PAGERDUTY_API_URL must be an https:// URL ({exc})") from None
     client.headers["Accept"] = "application/vnd.pagerduty+json;version=2"
-    return PagerDutyApi(client, backoff)
+    return PagerDutyApi(client, backoff, pace)
 
 
 # ---------------------------------------------------------------- time

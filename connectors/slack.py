@@ -169,10 +169,12 @@ class SlackWebApi:
     `connectors.errors` types. The token lives only inside the WebClient and never reaches a message.
     """
 
-    def __init__(self, client: WebClient, backoff: Backoff | None = None, pacer: _Pacer | None = None) -> None:
+    def __init__(self, client: WebClient, backoff: Backoff | None = None, pacer: _Pacer | None = None,
+                 pace: Callable[[], None] | None = None) -> None:
         self._client = client
         self.backoff = backoff or Backoff()
         self.pacer = pacer or _Pacer()
+        self.pace = pace  # called before every call: a rate limit shared by several workers
         self.calls = 0
         self.retries = 0
 
@@ -185,6 +187,8 @@ class SlackWebApi:
         for attempt in range(1, self.backoff.attempts + 1):
             retry_after: float | None = None
             self.pacer.before(method, self.backoff.sleep)
+            if self.pace is not None:
+                self.pace()
             self.calls += 1
             try:
                 response = self._client.api_call(method, http_verb="GET", params=clean)
@@ -231,7 +235,7 @@ def _header(headers: Mapping[str, Any], name: str) -> str | None:
 
 
 def make_client(token: str, base_url: str, ca_bundle: str | None = None, *, timeout: int = 30,
-                backoff: Backoff | None = None) -> SlackWebApi:
+                backoff: Backoff | None = None, pace: Callable[[], None] | None = None) -> SlackWebApi:
     """A `SlackApi` over slack_sdk.WebClient pointed at `base_url` (SLACK_API_URL), trusting `ca_bundle` too."""
     if not token:
         raise AuthError(SETTING, "no token given")
@@ -245,7 +249,7 @@ def make_client(token: str, base_url: str, ca_bundle: str | None = None, *, time
     ]
     base = base_url if base_url.endswith("/") else base_url + "/"
     client = WebClient(token=token, base_url=base, ssl=context, timeout=timeout, retry_handlers=handlers)
-    return SlackWebApi(client, backoff=backoff, pacer=pacer)
+    return SlackWebApi(client, backoff=backoff, pacer=pacer, pace=pace)
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -12,6 +13,17 @@ DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
 }
+
+
+def rate_limiter(api: str) -> Callable[[], None] | None:
+    """With LOOKBACK_PREFECT_RATE_LIMITS on, every request of `api` takes a slot of the Prefect global
+    concurrency limit `lookback-<api>` (create it with a slot decay: a rate limit that all workers share)."""
+    if os.environ.get("LOOKBACK_PREFECT_RATE_LIMITS", "").lower() not in {"1", "true", "yes", "on"}:
+        return None
+    from prefect.concurrency.sync import rate_limit
+
+    name = f"lookback-{api}"
+    return lambda: rate_limit(name, occupy=1, strict=True)
 
 
 def configure() -> None:

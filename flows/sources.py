@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from flows.runtime import rate_limiter
 from lookback.settings import Settings
 from warehouse.slack_state import thread_marks
 from warehouse.stream import Record, SourceSpec, github_spec, pagerduty_spec, slack_spec
@@ -57,7 +58,7 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
         # window (a backfill) pays for them; the nightly run keeps to its request bound.
         patches=since is not None,
     )
-    state = github.FetchState()
+    state = github.FetchState(pace=rate_limiter("github"))
     window: Any = since if since is not None else cursors(engine, "github")
     records = github.iter_github_records(client, selection, window, until, state)
     return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
@@ -70,7 +71,8 @@ def slack_stream(settings: Settings, engine: Engine, since: datetime | None, unt
     """Messages and threads of the selected channels; replies only for threads that moved."""
     from connectors import slack
 
-    api = slack.make_client(settings.token("slack"), settings.slack_api_url, _ca(settings))
+    api = slack.make_client(settings.token("slack"), settings.slack_api_url, _ca(settings),
+                            pace=rate_limiter("slack"))
 
     def threads(channel: str) -> dict[str, tuple[str | None, int | None]]:
         with Session(engine) as session:
@@ -88,7 +90,8 @@ def slack_stream(settings: Settings, engine: Engine, since: datetime | None, unt
 def pagerduty_client(settings: Settings) -> Any:
     from connectors import pagerduty
 
-    return pagerduty.make_client(settings.token("pagerduty"), settings.pagerduty_api_url, _ca(settings))
+    return pagerduty.make_client(settings.token("pagerduty"), settings.pagerduty_api_url, _ca(settings),
+                                 pace=rate_limiter("pagerduty"))
 
 
 def pagerduty_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:

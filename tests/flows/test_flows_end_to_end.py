@@ -100,3 +100,32 @@ def test_backfill_then_nightly_and_both_at_once(seed_sandbox, seed):
     nightly_ingest()
     for key, value in cursors(engine).items():
         assert value >= moved.get(key, "")
+
+
+def test_every_request_takes_a_slot_of_the_shared_prefect_rate_limit(seed_sandbox, monkeypatch):
+    """Workers on several machines stay under each API's limit together: every request passes the limiter."""
+    from collections import Counter
+
+    import prefect.concurrency.sync as concurrency
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    with get_client(sync_client=True) as client:
+        for api in ("github", "slack", "pagerduty"):
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
+                name=f"lookback-{api}", limit=100000, slot_decay_per_second=100000.0))
+    taken: Counter[str] = Counter()
+    real = concurrency.rate_limit
+
+    def counting(names, occupy=1, **kw):
+        taken[names] += occupy
+        return real(names, occupy=occupy, **kw)
+
+    monkeypatch.setattr(concurrency, "rate_limit", counting)
+    monkeypatch.setenv("LOOKBACK_PREFECT_RATE_LIMITS", "1")
+    monkeypatch.setenv("LOOKBACK_GITHUB_REPOS", "shop/search-tools,shop/alerting")
+    seed_sandbox.reset_stats()
+    assert nightly_ingest()["status"] == "completed"
+    served = seed_sandbox.stats()["apis"]
+    for api in ("github", "slack", "pagerduty"):
+        assert taken[f"lookback-{api}"] == served[api]["total"] > 0, (api, taken, served[api]["total"])
