@@ -62,13 +62,14 @@ def errors() -> Iterator[None]:
     from connectors.errors import AuthError, ConnectorError
     from connectors.preflight import SettingsProblem
     from warehouse.db import SchemaTooNew
+    from warehouse.queries import UnknownIncident, UnknownItem
 
     try:
         yield
     except typer.Exit:
         raise
-    except (ConfigError, AuthError, SettingsProblem, SchemaTooNew) as exc:
-        fail(str(exc), EXIT_USAGE)
+    except (ConfigError, AuthError, SettingsProblem, SchemaTooNew, UnknownIncident, UnknownItem) as exc:
+        fail(str(exc).strip("'\""), EXIT_USAGE)
     except ConnectorError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -129,3 +129,38 @@ def test_every_request_takes_a_slot_of_the_shared_prefect_rate_limit(seed_sandbo
     served = seed_sandbox.stats()["apis"]
     for api in ("github", "slack", "pagerduty"):
         assert taken[f"lookback-{api}"] == served[api]["total"] > 0, (api, taken, served[api]["total"])
+
+
+def test_the_cli_on_a_backfilled_incident(seed_sandbox, seed, tmp_path):
+    """backfill, evidence in three formats, explain, label and report, as an investigator runs them."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from lookback.cli import app
+
+    runner = CliRunner()
+    number = str(seed[1]["incident"]["number"])
+    result = runner.invoke(app, ["backfill", number])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["evidence", number, "--format", "json", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output)
+    assert [i["rank"] for i in items] == [1, 2, 3, 4, 5]
+    for item in items:
+        assert {"rank", "score", "source", "kind", "url", "native_id", "occurred_at", "title", "role", "reasons",
+                "group"} <= set(item)
+        assert item["occurred_at"].endswith(("Z", "+00:00")) and item["reasons"]
+    roles = {i["native_id"]: i["role"] for i in items}
+    assert roles.get("shop/search-tools#23") == "trigger" and roles.get("shop/alerting#22") == "detection_weakened"
+    for fmt in ("table", "md"):
+        assert runner.invoke(app, ["evidence", number, "--format", fmt, "--limit", "3"]).exit_code == 0
+    explained = runner.invoke(app, ["evidence", number, "--explain", "shop/alerting#22"])
+    assert explained.exit_code == 0 and "detection" in explained.output
+    assert runner.invoke(app, ["label", number, "shop/alerting#22", "irrelevant"]).exit_code == 0
+    after = json.loads(runner.invoke(app, ["evidence", number, "--format", "json"]).output)
+    ranked = {i["native_id"]: i["rank"] for i in after}
+    assert ranked["shop/alerting#22"] > 10
+    report = runner.invoke(app, ["report", number, "--out", str(tmp_path / "r")])
+    assert report.exit_code == 0, report.output
+    assert (tmp_path / "r" / "index.html").is_file() and (tmp_path / "r" / "report.md").is_file()

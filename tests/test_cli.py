@@ -1,0 +1,76 @@
+"""The command line's outside: version, help, exit codes, and the commands on an empty warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from lookback import __version__
+from lookback.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _warehouse(monkeypatch, database_url, tmp_path):
+    monkeypatch.setenv("LOOKBACK_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_version_and_help_show_the_default_warehouse():
+    assert runner.invoke(app, ["--version"]).output.strip() == f"lookback {__version__}"
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "LOOKBACK_DATABASE_URL" in result.output
+    for command in ("ingest", "backfill", "evidence", "report", "sandbox", "serve", "demo", "db"):
+        assert command in result.output
+
+
+def test_usage_errors_exit_2():
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+    assert runner.invoke(app, ["evidence", "1", "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["--config", "/nonexistent.toml", "db", "upgrade"]).exit_code == 2
+
+
+def test_commands_work_on_an_empty_warehouse_and_name_the_missing_incident():
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["evidence", "1042", "--format", "json"])
+    assert result.exit_code == 2
+    assert "1042" in result.output
+    result = runner.invoke(app, ["report", "PNOPE01", "--out", "r"])
+    assert result.exit_code == 2 and "PNOPE01" in result.output
+
+
+def test_ingest_without_any_token_is_a_settings_error():
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 2
+    assert "GITHUB_TOKEN" in result.output
+
+
+def test_a_bad_database_url_names_the_setting(monkeypatch):
+    monkeypatch.setenv("LOOKBACK_DATABASE_URL", "sqlite:////nonexistent-dir/x/y.db")
+    monkeypatch.setattr("pathlib.Path.mkdir", lambda *a, **k: None)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "LOOKBACK_DATABASE_URL" in result.output
+
+
+def test_json_output_is_valid_on_an_empty_result(monkeypatch):
+    from lookback import output
+
+    output.print_items([], "json")
+
+
+def test_table_output_strips_terminal_escapes(capsys):
+    from lookback import output
+
+    item = {"rank": 1, "score": 1.0, "role": "trigger", "occurred_at": "2022-12-06T14:30:00Z", "source": "slack",
+            "title": "\x1b]0;pwned\x07\x1b[31mred\x1b[0m", "native_id": "C1/1.2", "reasons": ["\x1b[2J wipe"]}
+    output.print_items([item], "table")
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "red" in out
+    output.print_items([item], "json")
+    parsed = json.loads(capsys.readouterr().out)
+    assert parsed[0]["title"] == item["title"]  # JSON keeps the data exactly; escaping is JSON's
