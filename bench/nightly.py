@@ -32,7 +32,7 @@ def floor_seconds(bounds: dict[str, int], latency_s: float) -> tuple[float, str]
 
 
 def run(quick: bool = False) -> list[Row]:
-    latency_ms = 5.0 if quick else 50.0
+    latency_ms = 1.0 if quick else 50.0
     world, _truth = load_world("seed", scale=1)
     full = {"github": github_bound(world)[0], "slack": sum(slack_bound(world).values()),
             "pagerduty": pagerduty_bound(world)[0]}
@@ -47,12 +47,15 @@ def run(quick: bool = False) -> list[Row]:
         started = time.perf_counter()
         _warm_prefect()
         prefect_start = time.perf_counter() - started
-        for label, bounds in (("first nightly, empty warehouse", full), ("nightly with nothing new", quiet)):
-            st.box.reset_stats()
-            started = time.perf_counter()
-            summary = nightly_ingest()
-            wall = time.perf_counter() - started
-            _check(summary)
+        # The first run happens once (it fills the warehouse); the quiet one is the best of a few.
+        for label, bounds, repeats in (("first nightly, empty warehouse", full, 1),
+                                       ("nightly with nothing new", quiet, 1 if quick else 3)):
+            wall = float("inf")
+            for _ in range(repeats):
+                st.box.reset_stats()
+                started = time.perf_counter()
+                summary = _check(nightly_ingest())
+                wall = min(wall, time.perf_counter() - started)
             floor, slowest = floor_seconds(bounds, latency_ms / 1000)
             spent = ", ".join(f"{s} {summary['requests'].get(s, 0)}/{bounds[s]}" for s in SOURCES)
             rows.append(Row(f"end-to-end {label} (seed world, {latency_ms:.0f} ms latency)", wall, "s", floor,

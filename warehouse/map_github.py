@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from warehouse.refs import URL, clean, plain_refs, url_refs
+
 Batch = dict[str, list[dict[str, Any]]]
 
 SOURCE = "github"
@@ -25,20 +27,6 @@ MAX_REFS = 200  # per item
 
 
 # ---------------------------------------------------------------------------------------------- small helpers
-
-
-def clean(value: Any, limit: int | None = None) -> str | None:
-    """A string without NUL bytes (PostgreSQL refuses them) or lone surrogates, optionally bounded."""
-    if value is None:
-        return None
-    text = str(value).replace("\x00", "")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 def gh_time(value: Any) -> datetime | None:
@@ -76,21 +64,7 @@ def _sha(value: Any) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- references
 
-_URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
-_GH_PULL = re.compile(r"^https?://[^/]+/([\w.-]+/[\w.-]+)/pull/(\d+)(?:/commits/([0-9a-f]{7,40}))?", re.I)
-_GH_ISSUE = re.compile(r"^https?://[^/]+/([\w.-]+/[\w.-]+)/issues/(\d+)", re.I)
-_GH_COMMIT = re.compile(r"^https?://[^/]+/[\w.-]+/[\w.-]+/commits?/([0-9a-f]{7,40})\b", re.I)
-_PD_INCIDENT = re.compile(r"^https?://[\w.-]*pagerduty\.com/incidents/([A-Z0-9]{5,})\b", re.I)
-_PD_INCIDENT_NUMBER = re.compile(r"^https?://[\w.-]*pagerduty\.com/incidents/(\d+)\b", re.I)
-_REPO_NUM = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
-_PR_WORD = re.compile(r"\b(?:PR|pull request|pull)\s*#?\s*(\d+)\b", re.I)
-_HASH_NUM = re.compile(r"(?<![\w&#/])#(\d{1,7})\b")
-_INCIDENT = re.compile(r"\b(?:incident|inc)(?:\s*#|\s+|-|\s*number\s*)(\d{2,9})\b", re.I)
-_REVERT_TITLE = re.compile(r"^\s*Revert\s+\"(.{3,300})\"\s*$", re.I)
-_REVERT_TITLE_ANY = re.compile(r"\bRevert\s+\"([^\"]{3,300})\"", re.I)
-_REVERT_PR = re.compile(r"\brevert(?:s|ed|ing)?\s+(?:PR\s*|pull request\s*)?(?:([\w.-]+/[\w.-]+))?#(\d+)\b", re.I)
-_REVERT_COMMIT = re.compile(r"\breverts?\s+commit\s+([0-9a-f]{7,40})\b", re.I)
-_COMMIT_WORD = re.compile(r"\b(?:commit|sha)\b[:\s]*`?([0-9a-f]{7,40})\b", re.I)
+_REVERT_TITLE_START = re.compile(r"^\s*Revert\s+\"(.{3,300})\"\s*$", re.I)
 _MENTION = re.compile(r"(?<![\w@./-])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)(?![\w@-])")
 _CODE_FENCE = re.compile(r"```.*?```", re.S)
 
@@ -99,54 +73,22 @@ def extract_refs(text: str | None, repo: str | None = None, title: str | None = 
     """References (ref_kind, target, label) in GitHub text; `repo` resolves a bare `#N` (CONTRACTS §2)."""
     out: dict[tuple[str, str], str] = {}
 
-    def add(kind: str, target: str, label: str) -> None:
+    def add(kind: str, target: str, label: str | None) -> None:
         if len(out) < MAX_REFS:
-            out.setdefault((kind, target[:512]), label[:300])
+            out.setdefault((kind, target[:512]), (label or target)[:300])
 
     if title:
-        m = _REVERT_TITLE.match(title)
+        m = _REVERT_TITLE_START.match(title)
         if m:
             add("revert", f"title:{m.group(1)}", m.group(0).strip())
     if not text and not title:
         return []
     body = _CODE_FENCE.sub(" ", text or "")  # code blocks are code, not references
     full = f"{title or ''}\n{body}"
-    for m in _URL.finditer(full):
-        url = m.group(0).rstrip(".,;:!?")
-        if pm := _GH_PULL.match(url):
-            add("pull_request", f"{pm.group(1)}#{pm.group(2)}", url)
-            if pm.group(3):
-                add("commit", pm.group(3).lower(), url)
-        elif im := _GH_ISSUE.match(url):
-            add("issue", f"{im.group(1)}#{im.group(2)}", url)
-        elif cm := _GH_COMMIT.match(url):
-            add("commit", cm.group(1).lower(), url)
-        elif pdm := _PD_INCIDENT_NUMBER.match(url):
-            add("incident_number", pdm.group(1), url)
-        elif pdi := _PD_INCIDENT.match(url):
-            add("incident_id", pdi.group(1).upper(), url)
-        else:
-            add("url", url, url)
-    no_urls = _URL.sub(" ", full)
-    for m in _REPO_NUM.finditer(no_urls):
-        add("pull_request", f"{m.group(1)}#{m.group(2)}", m.group(0))
-    for m in _PR_WORD.finditer(no_urls):
-        add("pr_number", m.group(1), m.group(0))
-    if repo:
-        for m in _HASH_NUM.finditer(_REPO_NUM.sub(" ", no_urls)):
-            add("pull_request", f"{repo}#{m.group(1)}", m.group(0))
-    for m in _INCIDENT.finditer(no_urls):
-        add("incident_number", m.group(1), m.group(0))
-    for m in _REVERT_TITLE_ANY.finditer(no_urls):
-        add("revert", f"title:{m.group(1)}", m.group(0))
-    for m in _REVERT_PR.finditer(no_urls):
-        target_repo = m.group(1) or repo
-        add("revert", f"{target_repo}#{m.group(2)}" if target_repo else m.group(2), m.group(0))
-    for m in _REVERT_COMMIT.finditer(no_urls):
-        add("revert", m.group(1).lower(), m.group(0))
-        add("commit", m.group(1).lower(), m.group(0))
-    for m in _COMMIT_WORD.finditer(no_urls):
-        add("commit", m.group(1).lower(), m.group(0))
+    for m in URL.finditer(full):
+        url_refs(m.group(0).rstrip(".,;:!?"), None, add)
+    no_urls = URL.sub(" ", full)
+    plain_refs(no_urls, add, repo)
     for m in _MENTION.finditer(no_urls):
         add("user", m.group(1), m.group(0))
     return [(kind, target, label) for (kind, target), label in out.items()]

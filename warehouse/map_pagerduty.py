@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from warehouse.map_slack import clean, references
+from warehouse.refs import clean, text_refs
 
 Batch = dict[str, list[dict[str, Any]]]
 
@@ -98,7 +98,7 @@ def incident_number(summary: Any) -> int | None:
 def _refs(native_id: str, *texts: Any) -> list[dict[str, Any]]:
     text = _join(clean(t) for t in texts if t)
     return [{"from_source": SOURCE, "from_native_id": native_id, "ref_kind": kind, "target": target, "label": label}
-            for kind, target, label in references(text)]
+            for kind, target, label in text_refs(text)]
 
 
 def _reference_accounts(*refs: Any) -> list[dict[str, Any]]:

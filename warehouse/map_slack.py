@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from warehouse.refs import clean, plain_refs, url_refs
+
 Batch = dict[str, list[dict[str, Any]]]
 
 SOURCE = "slack"
@@ -21,25 +23,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------------------------------- small helpers
-
-
-def clean(value: Any, limit: int | None = None) -> str | None:
-    """A string without NUL bytes (PostgreSQL refuses them) and lone surrogates, optionally bounded."""
-    if value is None:
-        return None
-    text = str(value).replace("\x00", "")
-    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def ts_time(ts: str | None) -> datetime | None:
@@ -85,17 +68,6 @@ _LINK = re.compile(r"<((?:https?|mailto):[^>|\s]+)(?:\|([^>]*))?>")
 _BARE_URL = re.compile(r"(?<![<|\w])(https?://[^\s<>|\"')\]]+)")
 _USER = re.compile(r"<@([UWB][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
-_GH_PULL = re.compile(r"https?://(?:www\.)?github\.com/([\w.-]+/[\w.-]+)/pull/(\d+)", re.I)
-_GH_ISSUE = re.compile(r"https?://(?:www\.)?github\.com/([\w.-]+/[\w.-]+)/issues/(\d+)", re.I)
-_GH_COMMIT = re.compile(r"https?://(?:www\.)?github\.com/[\w.-]+/[\w.-]+/(?:pull/\d+/)?commits?/([0-9a-f]{7,40})", re.I)
-_PD_INCIDENT = re.compile(r"https?://[\w.-]*pagerduty\.com/incidents/([A-Z0-9]{5,})", re.I)
-_REPO_NUM = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[\w.-]+)#(\d+)\b")
-_PR_WORD = re.compile(r"\b(?:PR|pull request|pull)\s*#?\s*(\d+)\b", re.I)
-_HASH_NUM = re.compile(r"(?<![\w&#/])#(\d{1,7})\b")
-_INCIDENT = re.compile(r"\b(?:incident|inc)(?:\s*#|\s+|-|\s*number\s*)(\d{2,9})\b", re.I)
-_REVERT_TITLE = re.compile(r"\bRevert\s+\"([^\"]{3,300})\"", re.I)
-_REVERT_PR = re.compile(r"\brevert(?:s|ed|ing)?\s+(?:PR\s*)?#?(\d+)\b", re.I)
-_COMMIT_WORD = re.compile(r"\b(?:commit|sha)\b[:\s]*`?([0-9a-f]{7,40})\b", re.I)
 
 
 def references(text: str | None) -> list[tuple[str, str, str | None]]:
@@ -111,50 +83,14 @@ def references(text: str | None) -> list[tuple[str, str, str | None]]:
     stripped = _LINK.sub(" ", text)
     urls += [(m.group(1).rstrip(".,;:!?"), None) for m in _BARE_URL.finditer(stripped)]
     for url, label in urls:
-        _url_refs(url, label, add)
+        url_refs(url, label, add)
     for m in _USER.finditer(text):
         add("user", m.group(1), m.group(2) or m.group(0))
     for m in _CHANNEL.finditer(text):
         add("channel", m.group(1), m.group(2) or m.group(0))
     # Plain-text references: look only outside links and mentions so "#C123" or URL paths don't count.
-    plain = _CHANNEL.sub(" ", _USER.sub(" ", stripped))
-    plain = _BARE_URL.sub(" ", plain)
-    for m in _REPO_NUM.finditer(plain):
-        add("pull_request", f"{m.group(1)}#{m.group(2)}", m.group(0))
-    repo_spans = [m.span() for m in _REPO_NUM.finditer(plain)]
-    for m in _PR_WORD.finditer(plain):
-        add("pr_number", m.group(1), m.group(0))
-    for m in _HASH_NUM.finditer(plain):
-        if not any(a <= m.start() < b for a, b in repo_spans):
-            add("pr_number", m.group(1), m.group(0))
-    for m in _INCIDENT.finditer(plain):
-        add("incident_number", m.group(1), m.group(0))
-    for m in _REVERT_TITLE.finditer(plain):
-        add("revert", f"title:{m.group(1)}", m.group(0))
-    for m in _REVERT_PR.finditer(plain):
-        add("pr_number", m.group(1), m.group(0))
-    for m in _COMMIT_WORD.finditer(plain):
-        add("commit", m.group(1).lower(), m.group(0))
+    plain_refs(_BARE_URL.sub(" ", _CHANNEL.sub(" ", _USER.sub(" ", stripped))), add)
     return [(kind, target, label) for (kind, target), label in found.items()]
-
-
-def _url_refs(url: str, label: str | None, add: Any) -> None:
-    if m := _GH_PULL.match(url):
-        add("pull_request", f"{m.group(1)}#{m.group(2)}", label or url)
-        if c := _GH_COMMIT.match(url):
-            add("commit", c.group(1).lower(), label or url)
-    elif m := _GH_ISSUE.match(url):
-        add("issue", f"{m.group(1)}#{m.group(2)}", label or url)
-    elif m := _GH_COMMIT.match(url):
-        add("commit", m.group(1).lower(), label or url)
-    elif m := _PD_INCIDENT.match(url):
-        add("incident_id", m.group(1), label or url)
-    else:
-        add("url", url, label)
-    if label and url.startswith("http"):
-        # The label of a link is text too: "<https://…|PR 23>" or "<…|INC-1234>".
-        for m in _INCIDENT.finditer(label):
-            add("incident_number", m.group(1), label)
 
 
 def render_text(text: str | None, users: Mapping[str, str] | None = None) -> str:
