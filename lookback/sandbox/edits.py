@@ -45,6 +45,8 @@ def _find(items: list[dict[str, Any]], what: str, **key: Any) -> dict[str, Any]:
 def _add_pull(world: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
     # Copies keep the edit list reusable: a later step must not see objects we mutated.
     pull = copy.deepcopy(op["pull"])
+    if any(p["repo"] == pull["repo"] and p["number"] == pull["number"] for p in _pulls(world)):
+        raise EditError(f"duplicate PR {pull['repo']}#{pull['number']}")
     _pulls(world).append(pull)
     return {"op": "add_pull", "repo": pull["repo"], "number": pull["number"]}
 
@@ -57,7 +59,12 @@ def _update_pull(world: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
 
 def _add_message(world: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
     message = copy.deepcopy(op["message"])
-    _messages(world).append(message)
+    messages = _messages(world)
+    if any(m["channel"] == message["channel"] and m["ts"] == message["ts"] for m in messages):
+        raise EditError(f"duplicate message {message['channel']}/{message['ts']}")
+    if message.get("thread_ts"):
+        _find(messages, "thread parent", channel=message["channel"], ts=message["thread_ts"])
+    messages.append(message)
     return {"op": "add_message", "channel": message["channel"], "ts": message["ts"]}
 
 

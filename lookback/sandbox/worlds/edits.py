@@ -5,63 +5,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from lookback.sandbox.edits import EditError, apply_step
 from lookback.sandbox.worlds.builder import WorldBuilder, epoch, iso
 
 DAY = 86_400.0
-
-
-class EditError(ValueError):
-    """An edit op names an unknown op or an object the world does not have."""
+__all__ = ["EditError", "apply_edit", "make_edits"]
 
 
 def apply_edit(world: dict[str, Any], step: list[dict[str, Any]]) -> dict[str, Any]:
     """Return a copy of `world` with one edit step applied (the input is left untouched)."""
     out = copy.deepcopy(world)
-    for op in step:
-        _apply_op(out, op)
+    apply_step(out, step)
     return out
-
-
-def _find(items: list[dict[str, Any]], what: str, **key: Any) -> dict[str, Any]:
-    for item in items:
-        if all(item.get(k) == v for k, v in key.items()):
-            return item
-    raise EditError(f"edit names a missing {what}: {key}")
-
-
-def _apply_op(world: dict[str, Any], op: dict[str, Any]) -> None:
-    kind = op.get("op")
-    pulls = world["github"]["pulls"]
-    messages = world["slack"]["messages"]
-    incidents = world["pagerduty"]["incidents"]
-    if kind == "add_pull":
-        pull = op["pull"]
-        if any(p["repo"] == pull["repo"] and p["number"] == pull["number"] for p in pulls):
-            raise EditError(f"duplicate PR {pull['repo']}#{pull['number']}")
-        pulls.append(copy.deepcopy(pull))
-    elif kind == "update_pull":
-        _find(pulls, "pull", repo=op["repo"], number=op["number"]).update(copy.deepcopy(op.get("set", {})))
-    elif kind == "add_message":
-        msg = op["message"]
-        if any(m["channel"] == msg["channel"] and m["ts"] == msg["ts"] for m in messages):
-            raise EditError(f"duplicate message {msg['channel']}/{msg['ts']}")
-        if msg.get("thread_ts"):
-            _find(messages, "thread parent", channel=msg["channel"], ts=msg["thread_ts"])
-        messages.append(copy.deepcopy(msg))
-    elif kind == "edit_message":
-        m = _find(messages, "message", channel=op["channel"], ts=op["ts"])
-        m["text"] = op["text"]
-        m["edited"] = {"user": op.get("user", m.get("user")), "ts": op["edited_ts"]}
-    elif kind == "delete_message":
-        messages.remove(_find(messages, "message", channel=op["channel"], ts=op["ts"]))
-    elif kind == "add_incident":
-        incidents.append(copy.deepcopy(op["incident"]))
-    elif kind == "update_incident":
-        inc = _find(incidents, "incident", id=op["id"])
-        inc.update(copy.deepcopy(op.get("set", {})))
-        inc.setdefault("log_entries", []).extend(copy.deepcopy(op.get("add_log_entries", [])))
-    else:
-        raise EditError(f"unknown edit op: {kind!r}")
 
 
 def _detach(items: list[dict[str, Any]]) -> dict[str, Any]:
