@@ -41,7 +41,7 @@ import requests
 from github import Auth, Github, GithubException
 
 from connectors.errors import AuthError, ConnectorError, PartitionSkipped, RateLimitExhausted, TransientError
-from connectors.http import Backoff, parse_retry_after
+from connectors.http import Backoff, parse_retry_after, with_system_cas
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class PyGithubClient:
         self._token = _Secret(token)
         self.base_url = base_url.rstrip("/")
         self.graphql_url = graphql_url(self.base_url)
-        self._verify: bool | str = ca_bundle or True
+        self._verify: bool | str = with_system_cas(ca_bundle) if ca_bundle else True
         self._timeout = timeout
         # Retries are ours (one policy for REST and GraphQL, truncated bodies included): retry=None.
         self._gh = Github(

@@ -40,3 +40,23 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(float(value.strip()), 0.0)
     except ValueError:
         return None
+
+
+_BUNDLES: dict[str, str] = {}
+
+
+def with_system_cas(extra: str) -> str:
+    """A CA file holding the system's CAs and ``extra``: for clients (requests) whose ``verify=path`` replaces
+    the system store, so LOOKBACK_CA_BUNDLE adds a CA instead of becoming the only one."""
+    if extra not in _BUNDLES:
+        import tempfile
+
+        import certifi
+
+        with open(certifi.where(), encoding="utf-8") as system, open(extra, encoding="utf-8") as added:
+            pem = system.read() + "\n" + added.read()
+        handle = tempfile.NamedTemporaryFile("w", prefix="lookback-ca-", suffix=".pem", delete=False)  # noqa: SIM115
+        with handle:
+            handle.write(pem)
+        _BUNDLES[extra] = handle.name
+    return _BUNDLES[extra]
