@@ -34,7 +34,8 @@ SUITE: dict[str, str] = {
     "pagerduty": "bench.pagerduty:run",
     "load": "bench.load:run",
     "nightly": "bench.nightly:run",
-    "correlation": "bench.correlation:run",
+    "correlation": "bench.correlation:run_sqlite",
+    "correlation-pg": "bench.correlation:run_postgres",
     "memory": "bench.memory:run",
     "startup": "bench.startup:run",
 }

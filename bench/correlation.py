@@ -37,21 +37,23 @@ COLUMNS = ("source", "kind", "native_id", "occurred_at", "title", "text", "url",
 COPIED_KINDS = ["message", "review", "review_comment", "comment", "alert", "log_entry", "note"]
 
 
-def run(quick: bool = False) -> list[Row]:
+def run_sqlite(quick: bool = False) -> list[Row]:
+    return _run("SQLite", sqlite_engine(), quick)
+
+
+def run_postgres(quick: bool = False) -> list[Row]:
+    if not postgres_available():
+        print("PostgreSQL not reachable: skipped its correlation benchmark", file=sys.stderr)
+        return []
+    return _run("PostgreSQL", postgres_engine(), quick)
+
+
+def _run(name: str, opened: AbstractContextManager[Engine], quick: bool) -> list[Row]:
     total = 50_000 if quick else 1_000_000
     world, truth = load_world("seed", scale=1)
-    incident = str(truth["incident"]["id"])
-    backends: list[tuple[str, AbstractContextManager[Engine]]] = [("SQLite", sqlite_engine())]
-    if postgres_available():
-        backends.append(("PostgreSQL", postgres_engine()))
-    else:
-        print("PostgreSQL not reachable: skipped its correlation benchmark", file=sys.stderr)
-    out: list[Row] = []
-    with start(world, Knobs(slack_tiers=False, pagerduty_rate_per_min=10_000_000)) as box:
-        for name, opened in backends:
-            with opened as engine:
-                out.append(_measure(name, box, engine, incident, total, repeats=1 if quick else 3))
-    return out
+    knobs = Knobs(slack_tiers=False, pagerduty_rate_per_min=10_000_000)
+    with start(world, knobs) as box, opened as engine:
+        return [_measure(name, box, engine, str(truth["incident"]["id"]), total, repeats=1 if quick else 3)]
 
 
 def _measure(name: str, box: Sandbox, engine: Engine, incident: str, total: int, repeats: int) -> Row:
@@ -117,8 +119,8 @@ def fill(engine: Engine, incident: str, total: int) -> int:
     if not templates:
         raise RuntimeError(f"no evidence of kinds {COPIED_KINDS} to copy: did the ingest store anything?")
     want = max(total - have, 0)
-    with Session(engine) as session, session.begin():
-        for batch in _synthetic(templates, want, page):
+    for batch in _synthetic(templates, want, page):  # one transaction per batch, as the flows load
+        with Session(engine) as session, session.begin():
             upsert(session, "evidence", batch)
     return want
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -632,13 +632,7 @@ def _gql_pull(fetcher: Fetcher, repo: dict[str, Any], pr: Mapping[str, Any], pat
         for f in nested["files"]
     ]
     if patches and files:
-        # GraphQL has no diff text; the patches come from REST, one call per 100 files.
-        by_name = {}
-        for page in fetcher.rest_pages(f"/repos/{repo['full_name']}/pulls/{pull['number']}/files"):
-            for f in page:
-                by_name[f["filename"]] = f
-        files = [_slim_file({**f, **{k: v for k, v in by_name.get(f["filename"], {}).items()
-                                     if k in ("patch", "previous_filename")}}, True) for f in files]
+        files = _with_patches(fetcher, repo["full_name"], int(pr["number"]), files)
     reviews = [{
         "id": int(r["databaseId"]),
         "user": _gql_user(r.get("author")),
@@ -657,6 +651,32 @@ def _gql_pull(fetcher: Fetcher, repo: dict[str, Any], pr: Mapping[str, Any], pat
         "html_url": c.get("url"),
     } for c in nested["comments"]]
     return _composite(repo, pull, files, reviews, review_comments, comments)
+
+
+def _with_patches(fetcher: Fetcher, full_name: str, number: int, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files with their diff text, which GraphQL does not have: REST, one call per 100 files."""
+    by_name = {}
+    for page in fetcher.rest_pages(f"/repos/{full_name}/pulls/{number}/files"):
+        for f in page:
+            by_name[f["filename"]] = f
+    return [_slim_file({**f, **{k: v for k, v in by_name.get(f["filename"], {}).items()
+                                if k in ("patch", "previous_filename")}}, True) for f in files]
+
+
+def iter_patched_pulls(client: GithubClient, pulls: Iterable[Mapping[str, Any]],
+                       state: FetchState | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Pull request composites (as stored) again, with the patch excerpts of their files.
+
+    Patches cost one REST call per PR, so a backfill asks only for the PRs correlation ranks as
+    candidates; the rest of the composite is not fetched again.
+    """
+    fetcher = Fetcher(client, state or FetchState())
+    for payload in pulls:
+        files = [dict(f) for f in payload.get("files") or []]
+        if not files:
+            continue
+        number = int(payload["pull"]["number"])
+        yield "pull_request", {**payload, "files": _with_patches(fetcher, payload["repo"]["full_name"], number, files)}
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,13 @@ def check_github(http: httpx.Client, svc: Service, repos: Sequence[str], owners:
     def get(path: str) -> tuple[int, Any]:
         return _request(svc, lambda: http.get(base + path, headers=headers), f"GET {path}")
 
-    status, body = get("/rate_limit")
+    status, _ = get("/rate_limit")
+    if status == 404:  # GitHub Enterprise with rate limiting turned off has no /rate_limit: ask the API root
+        status, _ = get("/")
     if status == 401:
         raise AuthError(svc.token_setting, "GitHub answered 401 Bad credentials")
     if status == 404:
-        raise SettingsProblem(f"{svc.url_setting} {svc.base_url}: no GitHub API there (GET /rate_limit answered 404)")
+        raise SettingsProblem(f"{svc.url_setting} {svc.base_url}: no GitHub API there (GET /rate_limit and / answered 404)")
     for repo in repos:
         status, _ = get(f"/repos/{repo}")
         if status in (403, 404):

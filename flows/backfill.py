@@ -7,6 +7,7 @@ completed backfill runs record which sources covered which window.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from flows.ingest import parse_time, run_sources, selected_sources, summary_markdown, warehouse_engine  # noqa: E402
 from flows.pipeline import load_records  # noqa: E402
-from flows.sources import pagerduty_client  # noqa: E402
+from flows.reports import publish_report, top_markdown  # noqa: E402
+from flows.sources import github_patches, pagerduty_client  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import ConfigError, Settings, load_settings, parse_duration  # noqa: E402
 from warehouse.queries import resolve_incident  # noqa: E402
@@ -31,6 +33,8 @@ from warehouse.stream import pagerduty_spec  # noqa: E402
 
 AFTER_RESOLUTION = timedelta(days=2)
 IMPACT_MARGIN = timedelta(days=7)
+PATCH_CANDIDATES = 20  # the best ranked PRs whose diffs are fetched (one request each)
+_PR_ID = re.compile(r"^[^/#\s]+/[^/#\s]+#\d+$")
 
 
 def _stored_incident(engine: Engine, incident: str) -> dict[str, Any] | None:
@@ -148,6 +152,15 @@ def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | 
     summary["already_stored"] = sorted(set(sources) - set(missing))
     with Session(engine, expire_on_commit=False) as session, session.begin():
         result = correlate(session, row["id"], lookback=window, impact_start=override)
+    if "github" in sources:
+        # Patch excerpts cost a request per PR: fetch them only for the PRs ranked as candidates, then
+        # rank again with what their diffs say. A second backfill finds them stored and spends nothing.
+        prs = [i["native_id"] for i in result.items if _PR_ID.match(i["native_id"])][:PATCH_CANDIDATES]
+        spent = github_patches(settings, engine, prs)
+        summary["requests"]["github_patches"] = spent
+        if spent:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                result = correlate(session, row["id"], lookback=window, impact_start=override)
     summary.update({"incident": row["id"], "incident_number": row.get("incident_number"),
                     "window": [since.isoformat(), until.isoformat()],
                     "impact_start": result.impact_start.isoformat(), "impact_start_source": result.impact_start_source,
@@ -162,9 +175,10 @@ def backfill_incident(incident: str, lookback: str | None = None, impact_start: 
     engine = warehouse_engine(settings)
     summary = backfill(settings, engine, incident, lookback, impact_start)
     get_run_logger().info("backfilled incident %s: %s", summary["incident"], summary["status"])
+    report = publish_report(settings, engine, summary["incident"], summary["incident_number"])
+    summary["report"] = str(report) if report else None
     lines = [summary_markdown(f"lookback backfill of incident {summary['incident_number']}", summary), "",
-             "## Top evidence", ""]
-    lines += [f"{i['rank']}. `{i['native_id']}` ({i['role']}, {i['score']:.2f})" for i in summary["top"]]
+             "## Top evidence", "", *top_markdown(summary["top"], report)]
     create_markdown_artifact(redact("\n".join(lines)), key="lookback-backfill")
     return summary
 
@@ -191,4 +205,5 @@ def run_cli_backfill(settings: Settings, engine: Engine, incident: str, lookback
           f"{summary['window'][1]}, impact start {summary['impact_start']} ({summary['impact_start_source']})")
     for item in summary["top"][:5]:
         print(f"  {item['rank']:>2}. {item['role']:<19} {item['score']:6.2f}  {inert(item['native_id'])}")
+    print(f"report: {summary['report']}" if summary.get("report") else "report: not written (see the log)")
     return summary

@@ -24,6 +24,7 @@ from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from flows.pipeline import finish_run, load_records, start_run  # noqa: E402
+from flows.reports import refresh_open_investigations, top_markdown  # noqa: E402
 from flows.sources import SOURCES, STREAMS  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import Settings, load_settings  # noqa: E402
@@ -57,7 +58,19 @@ def ingest_source(settings: Settings, engine: Engine, source: str, since: dateti
             "requests": requests, "seconds": round(time.monotonic() - started, 2)}
 
 
-@task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a failed source unless no retry can help: a refused token, a bad setting, a spent rate limit."""
+    from connectors.errors import AuthError, RateLimitExhausted
+    from connectors.preflight import SettingsProblem
+
+    try:
+        exc = state.result(raise_on_failure=False)
+    except Exception:  # noqa: BLE001 - when in doubt, retry as before
+        return True
+    return not isinstance(exc, AuthError | RateLimitExhausted | SettingsProblem)
+
+
+@task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, retry_condition_fn=worth_retrying)
 def ingest_source_task(source: str, since: datetime | None, until: datetime | None, run_id: str,
                        move_cursors: bool) -> dict[str, Any]:
     """One source as a Prefect task; it resolves settings itself, so a worker on another machine can run it."""
@@ -154,7 +167,13 @@ def nightly_ingest(sources: list[str] | None = None, since: str | None = None, u
     # A window given by hand is a backfill of that window: it never moves the nightly cursors.
     summary = run_sources(settings, engine, chosen, start, end, flow_name="nightly_ingest",
                           move_cursors=start is None and end is None)
-    create_markdown_artifact(redact(summary_markdown("lookback nightly ingestion", summary)), key="lookback-nightly")
+    lines = [summary_markdown("lookback nightly ingestion", summary), "", "## Open investigations", ""]
+    summary["investigations"] = refresh_open_investigations(settings, engine)
+    for inv in summary["investigations"]:
+        lines += [f"### Incident {inv['incident_number']}", "", *top_markdown(inv["top"], inv["report"]), ""]
+    if not summary["investigations"]:
+        lines.append("None open: no investigation's window reaches today.")
+    create_markdown_artifact(redact("\n".join(lines)), key="lookback-nightly")
     return summary
 
 
@@ -167,6 +186,11 @@ def run_cli_ingest(settings: Settings, engine: Engine, sources: list[str] | None
     with Status("ingesting"):
         summary = nightly_ingest(sources=sources, since=since, until=until)
     print_summary(summary)
-    if summary["status"] == "failed":
-        raise RuntimeError("every source failed: " + "; ".join(f["error"] for f in summary["failed"]))
+    if summary["failed"]:
+        # Exit non-zero (1) whenever a source did not finish, so a scheduler sees it; what was stored is kept.
+        from connectors.errors import ConnectorError
+
+        what = "every source failed" if summary["status"] == "failed" else "not every source finished"
+        raise ConnectorError(f"{what}: " + "; ".join(f["error"] for f in summary["failed"])
+                             + "; everything stored so far is kept, run the same command again to go on")
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +37,28 @@ def cursors(engine: Engine, source: str) -> dict[str, str]:
 
 
 def _ca(settings: Settings) -> str | None:
-    return str(settings.ca_bundle) if settings.ca_bundle else None
+    """LOOKBACK_CA_BUNDLE *added* to the default CAs, as one file.
+
+    The GitHub client hands its bundle to requests, where a bundle replaces the default CAs; a file
+    holding both keeps github.com trusted next to a private CA (the other clients add it either way).
+    """
+    return _with_default_cas(str(settings.ca_bundle)) if settings.ca_bundle else None
+
+
+@functools.cache
+def _with_default_cas(path: str) -> str:
+    import atexit
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import certifi
+
+    fd, combined = tempfile.mkstemp(prefix="lookback-ca-", suffix=".pem")
+    with os.fdopen(fd, "wb") as out:
+        out.write(Path(certifi.where()).read_bytes() + b"\n" + Path(path).read_bytes())
+    atexit.register(lambda: Path(combined).unlink(missing_ok=True))
+    return combined
 
 
 # ------------------------------------------------------------------------------------------ GitHub
@@ -54,14 +76,31 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
         exclude=tuple(settings.github_exclude),
         include_archived=settings.github_include_archived,
         mode="auto" if settings.github_transport == "graphql" else "rest",
-        # GraphQL has no diff text: patch excerpts cost one REST call per PR, so only an incident's
-        # window (a backfill) pays for them; the nightly run keeps to its request bound.
-        patches=since is not None,
+        # GraphQL has no diff text: patch excerpts cost one REST call per PR, so a backfill fetches
+        # them afterwards for the PRs correlation ranks as candidates (flows.backfill), not for all.
+        patches=False,
     )
     state = github.FetchState(pace=rate_limiter("github"))
     window: Any = since if since is not None else cursors(engine, "github")
     records = github.iter_github_records(client, selection, window, until, state)
     return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
+
+
+def github_patches(settings: Settings, engine: Engine, native_ids: list[str]) -> int:
+    """Fetch and store the patch excerpts of those stored PRs that lack them; returns the requests spent."""
+    from connectors import github
+    from flows.pipeline import load_records
+    from warehouse.stream import pulls_without_patches
+
+    with Session(engine) as session:
+        payloads = pulls_without_patches(session, native_ids)
+    if not payloads:
+        return 0
+    client = github.make_client(settings.token("github"), settings.github_api_url, _ca(settings))
+    state = github.FetchState(pace=rate_limiter("github"))
+    load_records(engine, github_spec(), github.iter_patched_pulls(client, payloads, state), run_id=None,
+                 move_cursors=False)
+    return sum(state.requests.values())
 
 
 # ------------------------------------------------------------------------------------------ Slack

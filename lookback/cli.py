@@ -219,11 +219,12 @@ def report(
 ) -> None:
     """Write the investigator's report (HTML and Markdown) of an incident."""
     with errors():
-        render = _import("lookback.report.render", "the report", "10")
+        from lookback.report import write_report
+
         engine = open_warehouse(settings())
         with _session(engine) as session:
-            paths = render.write_report(session, incident, out)
-        typer.echo(str(getattr(paths, "html", paths)))
+            paths = write_report(session, incident, out)
+        typer.echo(f"report: {paths.html}\nreport (Markdown): {paths.markdown}")
 
 
 @app.command()

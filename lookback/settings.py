@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     schedule_cron: str = Field(default="0 2 * * *", validation_alias=AliasChoices("LOOKBACK_SCHEDULE_CRON", "schedule_cron"))
     schedule_timezone: str | None = _env("LOOKBACK_SCHEDULE_TIMEZONE", "schedule_timezone")
     identities: dict[str, list[str]] = Field(default_factory=dict, validation_alias=AliasChoices("identities"))
+    report_dir: Path | None = _env("LOOKBACK_REPORT_DIR", "report_dir")
 
     @field_validator("github_orgs", "github_repos", "github_exclude", "slack_channels", "slack_exclude",
                      "pagerduty_services", "pagerduty_exclude", mode="before")
@@ -144,6 +145,15 @@ class Settings(BaseSettings):
     def configured_sources(self) -> list[str]:
         return [s for s, v in (("github", self.github_token), ("slack", self.slack_bot_token),
                                ("pagerduty", self.pagerduty_api_token)) if v is not None]
+
+    def reports_dir(self) -> Path:
+        """Where backfill and nightly runs write incident reports: LOOKBACK_REPORT_DIR, else beside a
+        SQLite warehouse, else under the user's data directory."""
+        if self.report_dir is not None:
+            return self.report_dir.expanduser()
+        if self.database_url.startswith("sqlite:///") and ":memory:" not in self.database_url:
+            return Path(self.database_url.removeprefix("sqlite:///").split("?")[0]).expanduser().parent / "reports"
+        return Path(default_database_url().removeprefix("sqlite:///")).parent / "reports"
 
     @property
     def verify(self) -> str | bool:

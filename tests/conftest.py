@@ -15,6 +15,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# Reports written by flows go to a temporary folder, never the developer's data directory.
+os.environ.setdefault("LOOKBACK_REPORT_DIR", tempfile.mkdtemp(prefix="lookback-reports-"))
 # No test may read a developer's real settings or tokens.
 for _var in ("GITHUB_TOKEN", "SLACK_BOT_TOKEN", "PAGERDUTY_API_TOKEN", "LOOKBACK_CONFIG", "LOOKBACK_DATABASE_URL"):
     os.environ.pop(_var, None)

@@ -243,14 +243,26 @@ def _load_mapped(session: Session, source: str, kind: str, mapped: list[tuple[di
 def _quarantine(session: Session, source: str, kind: str, record: dict[str, Any], text_payload: str,
                 digest: str, exc: Exception, run_id: str | None) -> int:
     nid = record.get("id") if isinstance(record, dict) else None
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    error = _storable(f"{type(exc).__name__}: {exc}")[:2000]
     row = {"source": source, "kind": kind, "payload_hash": digest,
-           "native_id": None if nid is None else str(nid)[:300], "payload": text_payload,
+           "native_id": None if nid is None else _storable(str(nid))[:300], "payload": _storable(text_payload),
            "error": error, "first_seen": datetime.now(UTC), "run_id": run_id}
     log.warning("quarantined a %s %s record: %s", source, kind, error[:200])
     with session.begin_nested():
         upsert(session, "quarantine", [row])
     return 1
+
+
+def _storable(text: str) -> str:
+    """Text every backend accepts: lone surrogates (not encodable as UTF-8) kept as backslash escapes.
+
+    A record is often quarantined for exactly such text; storing it in quarantine must not fail again.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def get_cursor(session: Session, source: str, partition: str) -> str | None:

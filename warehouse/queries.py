@@ -55,7 +55,8 @@ def resolve_incident(session: Session, incident: str) -> RowMapping | None:
     return row
 
 
-def _incident_id(session: Session, incident: str) -> str:
+def incident_id_of(session: Session, incident: str) -> str:
+    """The PagerDuty id of an incident given by id or number (or of a stored investigation)."""
     row = resolve_incident(session, incident)
     if row is not None:
         return str(row["id"])
@@ -102,7 +103,7 @@ def evidence_items(
     session: Session, incident: str, *, limit: int | None = None, role: str | None = None, source: str | None = None
 ) -> list[dict[str, Any]]:
     """The ranked evidence of an incident in the stable JSON contract (issue 9), best first."""
-    incident_id = _incident_id(session, incident)
+    incident_id = incident_id_of(session, incident)
     params: dict[str, Any] = {"incident": incident_id}
     filters = ""
     if role:
@@ -121,7 +122,7 @@ def evidence_items(
 
 def groups(session: Session, incident: str) -> list[dict[str, Any]]:
     """The storylines of an incident, best first, each with its members' native ids in rank order."""
-    incident_id = _incident_id(session, incident)
+    incident_id = incident_id_of(session, incident)
     rows = session.execute(
         text("SELECT group_key, title, summary, rank, first_at, last_at FROM evidence_group "
              "WHERE incident_id = :i ORDER BY rank"),
@@ -168,7 +169,7 @@ def _find_item(session: Session, incident_id: str, item: str) -> RowMapping:
 
 def explain(session: Session, incident: str, item: str) -> dict[str, Any]:
     """The full score breakdown of one item (native id, url or rank): each signal's value and contribution."""
-    incident_id = _incident_id(session, incident)
+    incident_id = incident_id_of(session, incident)
     row = _find_item(session, incident_id, item)
     out = _item(session, row)
     out["incident_id"] = incident_id
@@ -225,7 +226,7 @@ def label(session: Session, incident: str, item: str, verdict: str) -> dict[str,
     verdict = str(verdict).strip().lower()
     if verdict not in VERDICTS:
         raise ValueError(f"verdict {verdict!r}: choose one of {', '.join(VERDICTS)}")
-    incident_id = _incident_id(session, incident)
+    incident_id = incident_id_of(session, incident)
     row = _find_item(session, incident_id, item)
     session.execute(
         text("UPDATE evidence_link SET label = :label, labeled_at = :at WHERE incident_id = :i AND evidence_id = :e")
@@ -237,4 +238,4 @@ def label(session: Session, incident: str, item: str, verdict: str) -> dict[str,
 
 
 __all__ = ["ROLES", "VERDICTS", "UnknownIncident", "UnknownItem", "apply_label", "dump_json", "evidence_items",
-           "explain", "groups", "iso", "label", "rerank", "resolve_incident"]
+           "explain", "groups", "incident_id_of", "iso", "label", "rerank", "resolve_incident"]

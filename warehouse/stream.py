@@ -9,6 +9,7 @@ cursor, so a killed run keeps what it finished and never has a cursor past unsto
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from warehouse import map_github, map_pagerduty, map_slack
 from warehouse.load import Mapper, advance_cursor, ingest
 from warehouse.slack_state import mark_deleted
+from warehouse.sqlutil import chunks, rows
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class SourceSpec:
     kinds: dict[str, tuple[Mapper, NativeId]]
     on_control: Callable[[Session, str, dict[str, Any]], int] | None = None  # returns rows changed
     observe: Callable[[str, dict[str, Any]], None] | None = None  # sees every record as it arrives
+    prepare: Callable[[Session, str, list[dict[str, Any]]], None] | None = None  # completes a batch from the warehouse
 
 
 @dataclass
@@ -61,13 +64,25 @@ def store_records(session: Session, spec: SourceSpec, records: Iterable[Record],
         nonlocal size
         for kind, items in pending.items():
             mapper, native_id = spec.kinds[kind]
+            if spec.prepare is not None:
+                spec.prepare(session, kind, items)
             result.rows += ingest(session, spec.source, kind, items, mapper, native_id, run_id=run_id)
         pending.clear()
         size = 0
         if checkpoint is not None:
             checkpoint()
 
-    for kind, payload in records:
+    stream = iter(records)
+    while True:
+        try:
+            kind, payload = next(stream)
+        except StopIteration:
+            break
+        except Exception:
+            # The source stopped part-way (rate limit spent, network gone): keep the complete records
+            # already read. No cursor moves for them, so the next run reads them again from the same mark.
+            flush()
+            raise
         if spec.observe is not None:
             spec.observe(kind, payload)
         if kind in spec.kinds:
@@ -99,7 +114,51 @@ def stored_cursors(session: Session, source: str) -> dict[str, str]:
 
 
 def github_spec() -> SourceSpec:
-    return SourceSpec("github", dict(map_github.MAPPERS))
+    return SourceSpec("github", dict(map_github.MAPPERS), prepare=keep_stored_patches)
+
+
+def keep_stored_patches(session: Session, kind: str, items: list[dict[str, Any]]) -> None:
+    """A pull request read again without diff text (GraphQL has none) keeps the patch excerpts stored for
+    it, while its head commit is the same: a nightly run never erases what a backfill paid for."""
+    if kind != "pull_request":
+        return
+    native_id = map_github.MAPPERS[kind][1]
+    need: dict[str, dict[str, Any]] = {}
+    for p in items:
+        files = p.get("files")
+        if isinstance(files, list) and files and not any(isinstance(f, dict) and f.get("patch") for f in files):
+            try:
+                need[native_id(p)] = p
+            except (KeyError, TypeError, ValueError):
+                continue  # the mapper will quarantine it
+    for batch in chunks(list(need)):
+        for r in rows(session, "SELECT native_id, payload FROM raw_record WHERE source = 'github' "
+                      "AND kind = 'pull_request' AND native_id IN :ids", {"ids": batch}):
+            stored, new = json.loads(r["payload"]), need[r["native_id"]]
+            if _head_sha(stored) is None or _head_sha(stored) != _head_sha(new):
+                continue
+            patches = {f.get("filename"): f["patch"] for f in stored.get("files") or [] if f.get("patch")}
+            if patches:
+                new["files"] = [{**f, "patch": patches[f["filename"]]} if f.get("filename") in patches else f
+                                for f in new["files"]]
+
+
+def pulls_without_patches(session: Session, native_ids: list[str]) -> list[dict[str, Any]]:
+    """The stored composites of those pull requests that have files but no patch excerpt yet."""
+    out = []
+    for batch in chunks(native_ids):
+        for r in rows(session, "SELECT native_id, payload FROM raw_record WHERE source = 'github' "
+                      "AND kind = 'pull_request' AND native_id IN :ids", {"ids": batch}):
+            payload = json.loads(r["payload"])
+            files = payload.get("files") or []
+            if files and not any(f.get("patch") for f in files) and payload.get("repo") and payload.get("pull"):
+                out.append(payload)
+    return out
+
+
+def _head_sha(payload: dict[str, Any]) -> str | None:
+    head = (payload.get("pull") or payload).get("head") or {}
+    return head.get("sha") if isinstance(head, dict) else None
 
 
 def pagerduty_spec() -> SourceSpec:

@@ -74,6 +74,37 @@ def test_backfill_on_an_empty_warehouse_finds_the_story_and_moves_no_cursor(seed
     assert set(again["already_stored"]) == {"github", "slack", "pagerduty"}
 
 
+def patched(engine, native_id: str) -> int:
+    repo, number = native_id.split("#")
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM gh_pr_file f JOIN gh_repository r ON r.id = f.repo_id "
+                                 "WHERE r.full_name = :r AND f.pr_number = :n AND f.patch_excerpt IS NOT NULL"),
+                            {"r": repo, "n": int(number)}).scalar()
+
+
+def test_backfill_fetches_diffs_only_for_ranked_candidates_and_a_nightly_keeps_them(seed_sandbox, seed):
+    from flows.backfill import PATCH_CANDIDATES
+
+    truth = seed[1]
+    seed_sandbox.reset_stats()
+    result = backfill_incident(incident=truth["incident"]["id"])
+    engine = warehouse_engine(load_settings())
+    endpoints = seed_sandbox.stats()["apis"]["github"]["endpoints"]
+    files_calls = sum(n for e, n in endpoints.items() if e.endswith("/files"))
+    assert 0 < result["requests"]["github_patches"] <= PATCH_CANDIDATES
+    assert files_calls == result["requests"]["github_patches"]
+    with engine.connect() as conn:
+        prs = conn.execute(text("SELECT count(*) FROM gh_pull_request")).scalar()
+    assert prs > 5 * PATCH_CANDIDATES, "the world is too small for this test to show anything"
+    for nid in ("shop/alerting#22", "shop/search-tools#23"):
+        assert patched(engine, nid) > 0, nid
+    # A nightly run reads the same PRs through GraphQL, which has no diff text: the excerpts stay.
+    seed_sandbox.edit()  # touches PRs, so the nightly run really re-reads some
+    assert nightly_ingest()["status"] == "completed"
+    for nid in ("shop/alerting#22", "shop/search-tools#23"):
+        assert patched(engine, nid) > 0, nid
+
+
 def test_backfill_then_nightly_and_both_at_once(seed_sandbox, seed):
     truth = seed[1]
     backfill_incident(incident=truth["incident"]["id"])

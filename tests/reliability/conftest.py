@@ -47,8 +47,8 @@ class Warehouses:
             eng.dispose()
         if self.pg and self.schemas:
             admin = make_engine(self.pg)
-            with admin.begin() as conn:
-                for schema in self.schemas:
+            for schema in self.schemas:  # one transaction each: dropping many at once runs out of locks
+                with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             admin.dispose()
 

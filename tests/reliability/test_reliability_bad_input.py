@@ -58,8 +58,9 @@ def samples(module_warehouses) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return out
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def db(module_warehouses) -> Iterator[Engine]:
+    """One empty warehouse for the module: every case rolls its transaction back."""
     yield module_warehouses.engine()
 
 
@@ -81,12 +82,17 @@ def ingest_between_good_ones(engine: Engine, source: str, kind: str, bad: dict[s
     mapper, native_id = SPECS[(source, kind)]
     session = Session(engine)
     session.begin()
-    ingest(session, source, kind, [good[0], bad, good[1]], mapper, native_id, batch_size=10)
-    session.flush()
-    for g in good:
-        assert outcome(session, source, kind, g) == "stored", (source, kind, "a good record was lost")
-    result = outcome(session, source, kind, bad)
-    assert result != "lost", (source, kind, bad)
+    try:
+        ingest(session, source, kind, [good[0], bad, good[1]], mapper, native_id, batch_size=10)
+        session.flush()
+        for g in good:
+            assert outcome(session, source, kind, g) == "stored", (source, kind, "a good record was lost")
+        result = outcome(session, source, kind, bad)
+        assert result != "lost", (source, kind, bad)
+    except BaseException:
+        session.rollback()  # never leave a writer holding the database for the next example
+        session.close()
+        raise
     TRIED.append(f"{source}/{kind}: {result}")
     return result, session
 

@@ -162,3 +162,16 @@ def test_without_the_ca_bundle_a_sandbox_run_fails_with_a_clear_tls_error(sandbo
     result = CliRunner().invoke(app, ["ingest", "--source", "pagerduty"], env=env)
     assert result.exit_code == 2, result.output
     assert "TLS certificate verification failed" in result.output and "LOOKBACK_CA_BUNDLE" in result.output
+
+
+def test_the_ca_bundle_adds_to_the_default_cas_for_every_client(sandbox, module_warehouses):
+    """LOOKBACK_CA_BUNDLE adds a CA: the bundle the clients get trusts the sandbox CA and the public ones."""
+    import certifi
+
+    from flows.sources import _ca
+    from tests.reliability.helpers import settings_for
+
+    cfg = settings_for(sandbox.env(), module_warehouses.url())
+    bundle = Path(_ca(cfg) or "").read_text()
+    assert Path(sandbox.ca_file).read_text().strip() in bundle
+    assert Path(certifi.where()).read_text().strip() in bundle
