@@ -101,8 +101,9 @@ def evaluate(engine: Engine, truth: dict[str, Any], *, correlate_first: bool = T
     return out
 
 
-def _backfill(world_name: str, workdir: Path) -> Engine:
-    """Serve the world in the sandbox and backfill its incident into a fresh warehouse (the product path)."""
+def _backfill(world_name: str, workdir: Path, url: str | None = None) -> Engine:
+    """Serve the world in the sandbox and backfill its incident into a fresh warehouse (the product path):
+    a SQLite file in ``workdir``, or the empty database at ``url``."""
     from flows.backfill import backfill
     from lookback.sandbox.core import Knobs
     from lookback.sandbox.serve import start
@@ -111,7 +112,7 @@ def _backfill(world_name: str, workdir: Path) -> Engine:
     from warehouse.db import ensure_schema, make_engine
 
     world, truth = load_world(world_name)
-    engine = make_engine(f"sqlite:///{workdir / (world_name + '.db')}")
+    engine = make_engine(url or f"sqlite:///{workdir / (world_name + '.db')}")
     ensure_schema(engine)
     with start(world, Knobs(slack_tiers=False)) as sandbox:
         settings = load_settings(**sandbox.env(), LOOKBACK_DATABASE_URL=str(engine.url))
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("worlds", nargs="*", default=["seed"])
     ap.add_argument("--database-url", help="An already filled warehouse of the (single) world to score.")
     ap.add_argument("--keep", type=Path, help="Keep the warehouses in this directory.")
+    ap.add_argument("--into", help="Backfill into this empty database (e.g. a PostgreSQL schema) instead of SQLite.")
     args = ap.parse_args(argv)
     from lookback.sandbox.worlds import load_world
     from warehouse.db import make_engine
@@ -154,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             workdir = args.keep or Path(tempfile.mkdtemp(prefix="lookback-eval-"))
             workdir.mkdir(parents=True, exist_ok=True)
-            engine = _backfill(name, workdir)
+            engine = _backfill(name, workdir, args.into)
         results[name] = evaluate(engine, truth)
         print_report(name, results[name])
     if len(results) > 1:

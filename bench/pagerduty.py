@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bench.common import Row, sqlite_engine
@@ -111,6 +112,13 @@ def measure(n_incidents: int, days: int, rate_per_min: int) -> list[Row]:
 
             store_records(session, pagerduty_spec(), counted())
         seconds = time.monotonic() - began
+        # Nothing dropped at the offset cap: every incident, log entry and alert of the world is stored.
+        with engine.connect() as conn:
+            stored = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                      for t in ("pd_incident", "pd_log_entry", "pd_alert")}
+        wanted = {"pd_incident": n_incidents, "pd_log_entry": n_entries, "pd_alert": n_incidents}
+        if stored != wanted:
+            raise AssertionError(f"PagerDuty window not stored completely: {stored} != {wanted}")
         calls = sandbox.stats()["apis"]["pagerduty"]["endpoints"]
         total = sum(calls.values())
         fixed = 4 + calls.get("GET /change_events", 0)
@@ -119,7 +127,8 @@ def measure(n_incidents: int, days: int, rate_per_min: int) -> list[Row]:
                         "calls", bound, "ceil(N/100)+ceil(M/100)+N alerts", total / bound,
                         f"ratio = figure / bound (goal <= 1.05); {notes} notes calls + {fixed} fixed included; "
                         f"log_entries pages {calls.get('GET /log_entries', 0)}; cap continuations {state.splits}; "
-                        f"{records / seconds:.0f} records/s (fetch+map+store, SQLite)"))
+                        f"{records / seconds:.0f} records/s (fetch+map+store, SQLite); all {n_incidents} incidents, "
+                        f"{n_entries} log entries and {n_incidents} alerts stored"))
         rows.append(Row("PagerDuty calls, same window without notes and fixed calls", total - notes - fixed, "calls",
                         bound, "same bound", (total - notes - fixed) / bound, "ratio = figure / bound (goal <= 1)"))
         sandbox.reset_stats()

@@ -854,8 +854,11 @@ def iter_github_records(
                     updated = payload["pull"]["updated_at"]
                     newest = max(newest or updated, updated)
                 yield kind, payload
-        except (NotFound, PartitionSkipped) as exc:
-            reason = f"not found or not visible to the token (404): {exc}"
+        except (NotFound, PartitionSkipped, GithubTransient) as exc:
+            # One repository that cannot be read (404, or still failing after every retry) does not stop
+            # the others; its cursor stays, so the next run reads it again.
+            reason = (f"still failing after {state.backoff.attempts} tries: {exc}" if isinstance(exc, GithubTransient)
+                      else f"not found or not visible to the token (404): {exc}")
             state.skipped.append({"partition": name, "reason": reason})
             log.warning("github: %s skipped: %s", name, reason)
             yield "skipped", {"partition": name, "reason": reason}

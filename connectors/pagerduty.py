@@ -20,6 +20,7 @@ the 10,000 offset cap goes on over the part of the window it has not seen yet.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import ssl
@@ -298,7 +299,8 @@ def _iter_fitting(client: PagerDutyClient, path: str, key: str, since: datetime,
 class Selection:
     """What to pull: the whole account, or some services; reference lists (people, services) or not."""
 
-    service_ids: tuple[str, ...] = ()
+    service_ids: tuple[str, ...] = ()  # ids, names or globs of services
+    exclude: tuple[str, ...] = ()  # ids, names or globs of services left out
     reference: bool = True
     change_events: bool = True
 
@@ -327,16 +329,21 @@ def iter_pagerduty_records(client: PagerDutyClient, selection: Selection, since:
     """
     state = state if state is not None else RunState()
     wanted = set(selection.service_ids)
+    excluded: set[str] = set()
     if selection.reference:
-        seen: set[str] = set()
+        services: list[dict[str, Any]] = []
         for kind, item in iter_reference(client):
             if kind == "service":
-                seen.add(item["id"])
+                services.append(item)
             yield kind, item
-        for missing in sorted(wanted - seen):
-            # An unknown or unreadable service is reported, and its cursor is not moved.
-            state.skipped.append({"partition": f"service:{missing}", "reason": "service not found or not readable"})
-            wanted.discard(missing)
+        excluded = {s["id"] for s in services if any(service_matches(s, x) for x in selection.exclude)}
+        wanted = set()
+        for pattern in selection.service_ids:
+            matched = {s["id"] for s in services if service_matches(s, pattern)}
+            if not matched:
+                # An unknown or unreadable service is reported, and its cursor is not moved.
+                state.skipped.append({"partition": f"service:{pattern}", "reason": "service not found or not readable"})
+            wanted |= matched - excluded
         if selection.service_ids and not wanted:
             return
     # Only what the children need is kept per incident, so memory grows with ids, not with payloads.
@@ -346,7 +353,7 @@ def iter_pagerduty_records(client: PagerDutyClient, selection: Selection, since:
                              {"include[]": ["incidents"]}, state):
         incident = entry.get("incident") or {}
         service_id = (entry.get("service") or incident.get("service") or {}).get("id")
-        if wanted and service_id not in wanted:
+        if (wanted and service_id not in wanted) or service_id in excluded:
             continue
         incident_id = incident.get("id")
         if incident_id and incident_id not in changed and incident.get("type") == "incident":
@@ -361,8 +368,10 @@ def iter_pagerduty_records(client: PagerDutyClient, selection: Selection, since:
     if selection.change_events:
         for event in iter_window(client, "change_events", "change_events", since, until, None, state,
                                  time_field="timestamp"):
-            services = {s.get("id") for s in event.get("services") or []}
-            if not wanted or wanted & services:
+            event_services = {s.get("id") for s in event.get("services") or []}
+            if event_services and event_services <= excluded:
+                continue
+            if not wanted or wanted & event_services:
                 yield "change_event", event
     skipped = {entry["partition"] for entry in state.skipped}
     for partition in partitions(selection):
@@ -370,6 +379,11 @@ def iter_pagerduty_records(client: PagerDutyClient, selection: Selection, since:
             continue
         state.cursors[partition] = format_time(until)
         yield "cursor", {"partition": partition, "value": format_time(until)}
+
+
+def service_matches(service: dict[str, Any], pattern: str) -> bool:
+    """A service id or name, or a glob such as ``search-*``, names this service."""
+    return any(fnmatch.fnmatchcase(str(service.get(key) or ""), pattern) for key in ("id", "name"))
 
 
 def _reference_incident(entry: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ connections, truncated bodies) are retried a few times, so a flaky network does 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import ssl
 import time
@@ -138,7 +139,7 @@ def check_slack(http: httpx.Client, svc: Service, channels: Sequence[str]) -> No
         cursor = ((body.get("response_metadata") or {}).get("next_cursor") or "").strip()
         if not cursor:
             break
-    missing = [c for c in channels if c.lstrip("#") not in known]
+    missing = [c for c in channels if not any(fnmatch.fnmatchcase(k, c.lstrip("#")) for k in known)]
     if missing:
         raise SettingsProblem(f"LOOKBACK_SLACK_CHANNELS: no channel {', '.join(missing)} visible to the bot "
                               "(check the id or name, and invite the bot to private channels)")
@@ -157,9 +158,21 @@ def check_pagerduty(http: httpx.Client, svc: Service, services: Sequence[str]) -
         raise AuthError(svc.token_setting, f"PagerDuty answered {status}")
     if status == 404:
         raise SettingsProblem(f"{svc.url_setting} {svc.base_url}: no PagerDuty API there (GET /services answered 404)")
-    for service in services:
-        if get(f"/services/{service}") == 404:
-            raise SettingsProblem(f"LOOKBACK_PAGERDUTY_SERVICES: PagerDuty has no service {service}")
+    if not services:
+        return
+    known: set[str] = set()
+    offset = 0
+    while True:  # ids and names of every service, to match ids, names and globs
+        url = f"{base}/services?limit=100&offset={offset}"
+        page_status, body = _request(svc, lambda u=url: http.get(u, headers=headers), "GET /services")  # type: ignore[misc]
+        for item in (body or {}).get("services") or [] if page_status == 200 else []:
+            known |= {str(item.get("id")), str(item.get("name"))}
+        if page_status != 200 or not (body or {}).get("more"):
+            break
+        offset += 100
+    missing = [p for p in services if not any(fnmatch.fnmatchcase(k, p) for k in known)]
+    if missing:
+        raise SettingsProblem(f"LOOKBACK_PAGERDUTY_SERVICES: PagerDuty has no service {', '.join(missing)}")
 
 
 def preflight(services: Iterable[Service], *, ca_bundle: str | None, github_repos: Sequence[str] = (),

@@ -37,6 +37,7 @@ per-channel failures become ``skipped`` records. The token never reaches a messa
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import ssl
 import threading
@@ -287,21 +288,28 @@ def iter_users(api: SlackApi) -> Iterator[dict[str, Any]]:
     yield from paginate(api, "users.list", {"limit": LIST_MAX}, "members")
 
 
-def list_channels(api: SlackApi, selection: Iterable[str] | None = None,
-                  include_archived: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
-    """Channels to read: `selection` (ids or names, with or without '#'), default every visible one.
+def channel_matches(channel: dict[str, Any], pattern: str) -> bool:
+    """A channel id or name (with or without '#') or a glob such as ``search-*`` names this channel."""
+    pattern = pattern.lstrip("#")
+    return any(fnmatch.fnmatchcase(str(channel.get(key) or ""), pattern) for key in ("id", "name"))
 
-    Returns (channels, names not found). Private channels appear only when the bot is in them.
+
+def list_channels(api: SlackApi, selection: Iterable[str] | None = None, include_archived: bool = True,
+                  exclude: Iterable[str] = ()) -> tuple[list[dict[str, Any]], list[str]]:
+    """Channels to read: `selection` (ids, names or globs), default every visible one, minus `exclude`.
+
+    Returns (channels, selections that matched nothing). Private channels appear only when the bot is in them.
     """
     params = {"types": CONVERSATION_TYPES, "limit": LIST_MAX, "exclude_archived": not include_archived}
     channels = list(paginate(api, "conversations.list", params, "channels"))
+    excluded = list(exclude)
+    kept = [c for c in channels if not any(channel_matches(c, x) for x in excluded)]
     if selection is None:
-        return channels, []
-    wanted = [s.lstrip("#") for s in selection]
-    by_key = {c["id"]: c for c in channels} | {c.get("name", ""): c for c in channels}
-    found = [by_key[w] for w in wanted if w in by_key]
-    missing = [w for w in wanted if w not in by_key]
-    return list({c["id"]: c for c in found}.values()), missing
+        return kept, []
+    wanted = list(selection)
+    found = [c for c in kept if any(channel_matches(c, w) for w in wanted)]
+    missing = [w.lstrip("#") for w in wanted if not any(channel_matches(c, w) for c in channels)]
+    return found, missing
 
 
 def ts_of(when: datetime) -> str:
@@ -415,7 +423,8 @@ def _iter_thread(api: SlackApi, cid: str, parent: dict[str, Any], ctx: dict[str,
 
 
 def iter_slack_records(api: SlackApi, selection: Iterable[str] | None = None, since: datetime | None = None,
-                       until: datetime | None = None, state: SlackState | None = None) -> Iterator[Record]:
+                       until: datetime | None = None, state: SlackState | None = None,
+                       exclude: Iterable[str] = ()) -> Iterator[Record]:
     """Everything a run stores, as (kind, payload) records; see the module docstring for the kinds.
 
     A channel that cannot be read (not_in_channel, channel_not_found, retries exhausted) is reported as
@@ -426,7 +435,7 @@ def iter_slack_records(api: SlackApi, selection: Iterable[str] | None = None, si
     yield "team", team
     for user in iter_users(api):
         yield "user", user
-    channels, missing = list_channels(api, selection)
+    channels, missing = list_channels(api, selection, exclude=exclude)
     for name in missing:
         yield "skipped", {"partition": name, "reason": "channel_not_found"}
     context = {"team": team.get("id"), "domain": team.get("domain")}

@@ -6,6 +6,8 @@ and the run records what failed and why. The flow ends with a markdown artifact 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -29,6 +31,7 @@ from flows.sources import SOURCES, STREAMS  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import Settings, load_settings  # noqa: E402
 from warehouse.identity import resolve_people  # noqa: E402
+from warehouse.locks import source_lock  # noqa: E402
 from warehouse.stream import StreamResult  # noqa: E402
 
 
@@ -49,13 +52,25 @@ def ingest_source(settings: Settings, engine: Engine, source: str, since: dateti
                   *, run_id: str, move_cursors: bool) -> dict[str, Any]:
     """Fetch one source and load it; plain function (the task below wraps it)."""
     started = time.monotonic()
-    stream = STREAMS[source](settings, engine, since, until)
-    try:
-        result = load_records(engine, stream.spec, stream.records, run_id=run_id, move_cursors=move_cursors)
-    finally:
-        requests = stream.requests()
+    # Two nightly runs of one source would fetch the same pages: the second waits for the first (and
+    # then reads from the cursors it left). Backfills never move cursors and need no lock.
+    lock = source_lock(engine, source, _warn) if move_cursors else contextlib.nullcontext()
+    with lock:
+        stream = STREAMS[source](settings, engine, since, until)
+        try:
+            result = load_records(engine, stream.spec, stream.records, run_id=run_id, move_cursors=move_cursors)
+        finally:
+            requests = stream.requests()
     return {"source": source, "rows": dict(result.rows), "skipped": result.skipped, "cursors": result.cursors,
             "requests": requests, "seconds": round(time.monotonic() - started, 2)}
+
+
+def _warn(message: str) -> None:
+    """A warning in the flow run's log when there is a run, else in the process log."""
+    try:
+        get_run_logger().warning(message)
+    except Exception:  # noqa: BLE001 - outside a flow or task run
+        logging.getLogger("lookback").warning(message)
 
 
 def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:

@@ -119,7 +119,8 @@ def slack_stream(settings: Settings, engine: Engine, since: datetime | None, unt
 
     state = slack.SlackState(cursors=cursors(engine, "slack") if since is None else {}, threads=threads,
                              overlap=settings.slack_overlap)
-    records = slack.iter_slack_records(api, settings.slack_channels or None, since, until, state)
+    records = slack.iter_slack_records(api, settings.slack_channels or None, since, until, state,
+                                       exclude=settings.slack_exclude)
     return SourceStream("slack", records, slack_spec(), lambda: api.calls)
 
 
@@ -138,7 +139,8 @@ def pagerduty_stream(settings: Settings, engine: Engine, since: datetime | None,
     from connectors import pagerduty
 
     client = pagerduty_client(settings)
-    selection = pagerduty.Selection(service_ids=tuple(settings.pagerduty_services))
+    selection = pagerduty.Selection(service_ids=tuple(settings.pagerduty_services),
+                                    exclude=tuple(settings.pagerduty_exclude))
     now = datetime.now(UTC)
     if since is None:
         stored = cursors(engine, "pagerduty")

@@ -233,8 +233,23 @@ def sandbox(
     port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8443,
     scale: Annotated[int | None, typer.Option(help="Grow the world's noise N times (benchmarks).")] = None,
     knobs: Annotated[str | None, typer.Option(help="Knobs as JSON, e.g. '{\"latency_ms\": 50}'.")] = None,
+    write: Annotated[Path | None, typer.Option("--write", help="Write the world and its truth as JSON files here, and exit.")] = None,
 ) -> None:
     """Serve a local fake of GitHub, Slack and PagerDuty with a world; prints the settings that point at it."""
+    if write is not None:
+        with errors():
+            from lookback.sandbox.worlds import load_world
+
+            try:
+                built, truth = load_world(world, scale)
+            except ValueError as exc:
+                fail(f"--world: {exc}", EXIT_USAGE)
+            write.mkdir(parents=True, exist_ok=True)
+            name = str(built.get("name") or Path(world).stem)
+            for path, data in ((write / f"{name}.json", built), (write / f"{name}.truth.json", truth)):
+                path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+                typer.echo(str(path))
+        return
     with errors():
         serve = _import("lookback.sandbox.serve", "the sandbox", "4")
         from lookback.sandbox.core import Knobs

@@ -139,7 +139,10 @@ class Settings(BaseSettings):
                         "slack": ("SLACK_BOT_TOKEN", self.slack_bot_token),
                         "pagerduty": ("PAGERDUTY_API_TOKEN", self.pagerduty_api_token)}[source]
         if secret is None or not secret.get_secret_value().strip():
-            raise ConfigError(f"{name} is not set: lookback needs a read-only {source} token to ingest from {source}")
+            block = SECRET_BLOCKS[{"GITHUB_TOKEN": "github_token", "SLACK_BOT_TOKEN": "slack_bot_token",
+                                   "PAGERDUTY_API_TOKEN": "pagerduty_api_token"}[name]]
+            raise ConfigError(f"{name} is not set (nor a Prefect Secret block {block!r}): lookback needs a "
+                              f"read-only {source} token to ingest from {source}")
         return secret.get_secret_value().strip()
 
     def configured_sources(self) -> list[str]:
@@ -221,10 +224,36 @@ def set_config_path(path: Path | None) -> None:
     _CONFIG_OVERRIDE = path
 
 
+# Prefect Secret blocks that supply a token the environment and lookback.toml do not.
+SECRET_BLOCKS = {"github_token": "lookback-github-token", "slack_bot_token": "lookback-slack-bot-token",
+                 "pagerduty_api_token": "lookback-pagerduty-api-token"}
+
+
+def _tokens_from_prefect(settings: Settings) -> Settings:
+    """Fill missing tokens from Prefect Secret blocks, when a Prefect server is configured (PREFECT_API_URL)."""
+    missing = [f for f in SECRET_BLOCKS if getattr(settings, f) is None]
+    if not missing or not os.environ.get("PREFECT_API_URL"):
+        return settings
+    from prefect.blocks.system import Secret
+
+    found: dict[str, SecretStr] = {}
+    for field in missing:
+        try:
+            value = Secret.load(SECRET_BLOCKS[field]).get()  # type: ignore[union-attr]
+        except ValueError:  # no such block
+            continue
+        except Exception as exc:  # noqa: BLE001 - the server is configured but does not answer
+            raise ConfigError(f"PREFECT_API_URL: cannot read the Secret block {SECRET_BLOCKS[field]!r} "
+                              f"({type(exc).__name__})") from None
+        if isinstance(value, str) and value.strip():
+            found[field] = SecretStr(value.strip())
+    return settings.model_copy(update=found) if found else settings
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings; a bad one raises ConfigError naming the variable or key (never its secret value)."""
     try:
-        return Settings(**overrides)
+        return _tokens_from_prefect(Settings(**overrides))
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

@@ -74,3 +74,16 @@ def test_table_output_strips_terminal_escapes(capsys):
     output.print_items([item], "json")
     parsed = json.loads(capsys.readouterr().out)
     assert parsed[0]["title"] == item["title"]  # JSON keeps the data exactly; escaping is JSON's
+
+
+def test_sandbox_writes_a_world_and_its_truth_file_that_load_back(tmp_path):
+    from lookback.sandbox.worlds import load_world
+
+    result = runner.invoke(app, ["sandbox", "--world", "seed", "--write", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "seed.json").is_file() and (tmp_path / "seed.truth.json").is_file()
+    world, truth = load_world(tmp_path / "seed.json")
+    built, built_truth = load_world("seed")
+    assert truth == built_truth and truth["items"]
+    assert world["github"]["pulls"] == built["github"]["pulls"]
+    assert runner.invoke(app, ["sandbox", "--world", "no-such-world", "--write", str(tmp_path)]).exit_code == 2

@@ -86,3 +86,18 @@ def test_a_token_never_appears_in_repr_errors_or_logs(monkeypatch, caplog):
         logger.info("calling slack with %s", TOKEN)
     assert TOKEN not in caplog.text
     assert redact.MASK in caplog.text
+
+
+def test_tokens_can_come_from_prefect_secret_blocks(prefect_harness, monkeypatch):
+    from prefect.blocks.system import Secret
+    from prefect.settings import PREFECT_API_URL
+
+    Secret(value="ghp_from_a_block").save("lookback-github-token", overwrite=True)
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = load_settings()
+    assert settings.token("github") == "ghp_from_a_block"
+    assert settings.token("slack") == "xoxb-from-the-environment"  # the environment still wins where it is set
+    assert "ghp_from_a_block" not in repr(settings)
+    with pytest.raises(ConfigError, match="PAGERDUTY_API_TOKEN is not set .*lookback-pagerduty-api-token"):
+        settings.token("pagerduty")

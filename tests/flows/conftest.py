@@ -13,14 +13,6 @@ from lookback.sandbox.worlds import load_world
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(scope="session")
 def seed() -> tuple[dict[str, Any], dict[str, Any]]:
     return load_world("seed")
 

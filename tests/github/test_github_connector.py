@@ -16,6 +16,7 @@ from connectors.errors import AuthError, RateLimitExhausted
 from connectors.github import (
     FetchState,
     GithubSelection,
+    GithubTransient,
     GraphQLUnavailable,
     PyGithubClient,
     graphql_url,
@@ -214,6 +215,35 @@ def test_a_missing_repository_is_skipped_and_reported(factory: SandboxFactory) -
         assert [k for k, _ in records if k == "skipped"] == ["skipped"]
         assert state.skipped[0]["partition"] == "shop/nope"
         assert len(prs(records)) == 3
+
+
+class FailingFor:
+    """A client on which one repository keeps failing with 502, whatever the retries."""
+
+    def __init__(self, inner: PyGithubClient, repo: str) -> None:
+        self.inner, self.repo = inner, repo
+
+    def rest(self, url: str, params: Any = None) -> Any:
+        if f"/repos/{self.repo}/" in url or url.endswith(f"/repos/{self.repo}"):
+            raise GithubTransient("HTTP 502 Bad Gateway")
+        return self.inner.rest(url, params)
+
+    def graphql(self, query: str, variables: Any) -> Any:
+        if f"{variables.get('owner')}/{variables.get('name')}" == self.repo:
+            raise GithubTransient("HTTP 502 Bad Gateway")
+        return self.inner.graphql(query, variables)
+
+
+@pytest.mark.parametrize("mode", ["graphql", "rest"])
+def test_a_repository_that_keeps_failing_is_skipped_and_the_others_are_stored(factory: SandboxFactory, mode: str) -> None:
+    sb = factory(world(4, repos=("shop/search-tools", "shop/alerting")))
+    state = FetchState(backoff=Backoff(attempts=3, base_s=0.001, cap_s=0.002, rng=random.Random(1)))
+    flaky = FailingFor(client(sb), "shop/search-tools")
+    records = list(iter_github_records(flaky, GithubSelection(repos=("shop/search-tools", "shop/alerting"), mode=mode),  # type: ignore[arg-type]
+                                       {}, state=state))
+    assert {p["repo"]["full_name"] for p in prs(records)} == {"shop/alerting"} and len(prs(records)) == 4
+    assert [p["partition"] for k, p in records if k == "cursor"] == ["shop/alerting"]  # the failing one keeps its cursor
+    assert state.skipped[0]["partition"] == "shop/search-tools" and "502" in state.skipped[0]["reason"]
 
 
 @pytest.mark.parametrize("mode", ["graphql", "rest"])

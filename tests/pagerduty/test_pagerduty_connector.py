@@ -251,3 +251,21 @@ def test_unknown_service_is_skipped_and_reported(sandbox_factory: Any) -> None: 
                                           SINCE, UNTIL, state))
     assert state.skipped == [{"partition": "service:PNOPE", "reason": "service not found or not readable"}]
     assert [p["partition"] for k, p in records if k == "cursor"] == ["service:PSVC002"]
+
+
+def test_services_are_selected_by_id_name_or_glob_minus_the_excluded(sandbox_factory: Any) -> None:  # noqa: F811
+    w = world(n_incidents=20, every=timedelta(hours=3))
+    for n, incident in enumerate(w["pagerduty"]["incidents"]):
+        incident["service"] = ("PSVC001", "PSVC002")[n % 2]
+    api = client(sandbox_factory(w))
+
+    def incident_services(selection: Selection) -> set[str]:
+        records = list(iter_pagerduty_records(api, selection, SINCE, UNTIL, RunState()))
+        return {p["service"]["id"] for k, p in records if k == "incident"}
+
+    assert incident_services(Selection(service_ids=("search-*",))) == {"PSVC001"}
+    assert incident_services(Selection(exclude=("search-api",))) == {"PSVC002"}
+    assert incident_services(Selection(service_ids=("PSVC00?",), exclude=("PSVC002",))) == {"PSVC001"}
+    state = RunState()
+    list(iter_pagerduty_records(api, Selection(service_ids=("nope-*",)), SINCE, UNTIL, state))
+    assert state.skipped == [{"partition": "service:nope-*", "reason": "service not found or not readable"}]

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.conftest import backend_url
-from tests.flows.conftest import prefect_harness  # noqa: F401 - one Prefect server for this directory's CLI runs
 from warehouse.db import ensure_schema, make_engine
 
 

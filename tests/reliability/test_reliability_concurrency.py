@@ -117,3 +117,32 @@ def test_a_nightly_and_a_backfill_at_once(sandbox, clean, module_warehouses):
     with clean_engine.connect() as conn:
         wanted = {tuple(r) for r in conn.execute(text("SELECT source, native_id FROM evidence"))}
     assert stored == wanted
+
+
+def test_a_second_nightly_of_a_source_waits_for_the_first_and_says_so(module_warehouses):
+    from warehouse.locks import source_lock
+
+    url = module_warehouses.url()
+    engine = module_warehouses.engine(url)
+    messages: list[str] = []
+    entered: list[str] = []
+
+    def second() -> None:
+        other = make_engine(url)
+        with source_lock(other, "github", messages.append):
+            entered.append("github")
+        other.dispose()
+
+    with source_lock(engine, "github", messages.append):
+        with source_lock(engine, "slack", messages.append):  # another source is not held up
+            pass
+        thread = threading.Thread(target=second)
+        thread.start()
+        for _ in range(250):
+            if messages:
+                break
+            time.sleep(0.02)
+        assert messages and "ingesting github" in messages[0] and "waits" in messages[0], messages
+        assert entered == [], "the second run went on while the first held the lock"
+    thread.join(timeout=10)
+    assert entered == ["github"] and len(messages) == 1

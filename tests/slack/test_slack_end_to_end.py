@@ -301,3 +301,59 @@ def test_a_run_killed_midway_resumes_to_the_same_warehouse(sandbox_factory: Any,
                           "raw_record", "ingest_cursor"):
                 wipe.execute(text(f"DELETE FROM {table}"))
             wipe.commit()
+
+
+def test_channels_are_selected_by_id_name_or_glob_minus_the_excluded(sandbox_factory: Any) -> None:  # noqa: F811
+    from connectors.slack import list_channels
+
+    api = client_for(sandbox_factory(slack_world()))
+    ids = lambda chans: sorted(c["id"] for c in chans)  # noqa: E731
+    assert ids(list_channels(api, ["#search-*", "C003"])[0]) == ["C001", "C003"]
+    assert ids(list_channels(api, None, exclude=["old-*", "C00[24]"])[0]) == ["C001", "C003"]
+    chans, missing = list_channels(api, ["*deploys", "nothing-*"], exclude=["old-deploys"])
+    assert chans == [] and missing == ["nothing-*"]  # an excluded match is not "missing"
+
+
+def test_a_long_channel_is_re_read_only_back_to_the_overlap(sandbox_factory: Any, session: Session,  # noqa: F811
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paging newest-first stops once past the overlap: changes inside it are seen, older ones are left alone."""
+    from datetime import timedelta
+
+    import connectors.slack as slack_connector
+
+    monkeypatch.setattr(slack_connector, "HISTORY_MAX", 20)
+    world = slack_world(messages=300, threads=0)
+    world["edits"] = [[
+        {"op": "edit_message", "channel": "C001", "ts": ts(295), "text": "edited inside the overlap",
+         "edited_ts": f"{BASE + 400 * 60:010d}.000000"},
+        {"op": "delete_message", "channel": "C001", "ts": ts(290)},
+        {"op": "edit_message", "channel": "C001", "ts": ts(10), "text": "edited long ago",
+         "edited_ts": f"{BASE + 400 * 60:010d}.000000"},
+        {"op": "delete_message", "channel": "C001", "ts": ts(5)},
+    ]]
+    box = sandbox_factory(world=world, slack_tiers=False)
+    api = client_for(box)
+
+    def again() -> StreamResult:
+        state = SlackState(cursors=all_cursors(session), threads=lambda c: thread_marks(session, c),
+                           overlap=timedelta(minutes=30))
+        out = store_records(session, slack_spec(), iter_slack_records(api, ["C001"], state=state), run_id="t")
+        session.flush()
+        return out
+
+    again()
+    assert calls(box)["conversations.history"] == math.ceil(302 / 20)
+    box.edit()
+    box.reset_stats()
+    result = again()
+    # 30 minutes of overlap hold 30 messages: two pages of 20 reach past it, and paging stops there.
+    assert calls(box)["conversations.history"] == 2
+    def text_of(i: int) -> tuple[str, bool]:
+        row = session.execute(text("SELECT text, deleted FROM slack_message WHERE ts = :t"), {"t": ts(i)}).one()
+        return row[0], bool(row[1])
+
+    assert text_of(295) == ("edited inside the overlap", False)
+    assert text_of(290)[1] is True and result.deleted == 1
+    # Outside the re-read window nothing is concluded: the old message keeps its text and is not flagged.
+    assert text_of(10) == ("message 10 about <https://github.com/shop/search-tools/pull/10|PR 10>", False)
+    assert text_of(5)[1] is False
