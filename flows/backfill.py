@@ -151,7 +151,7 @@ def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | 
     summary["requests"]["pagerduty_lookup"] = lookup_requests
     summary["already_stored"] = sorted(set(sources) - set(missing))
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        result = correlate(session, row["id"], lookback=window, impact_start=override)
+        result = correlate(session, row["id"], lookback=window, impact_start=override, service_map=settings.services)
     if "github" in sources:
         # Patch excerpts cost a request per PR: fetch them only for the PRs ranked as candidates, then
         # rank again with what their diffs say. A second backfill finds them stored and spends nothing.
@@ -160,7 +160,8 @@ def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | 
         summary["requests"]["github_patches"] = spent
         if spent:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                result = correlate(session, row["id"], lookback=window, impact_start=override)
+                result = correlate(session, row["id"], lookback=window, impact_start=override,
+                                   service_map=settings.services)
     summary.update({"incident": row["id"], "incident_number": row.get("incident_number"),
                     "window": [since.isoformat(), until.isoformat()],
                     "impact_start": result.impact_start.isoformat(), "impact_start_source": result.impact_start_source,

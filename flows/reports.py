@@ -48,7 +48,8 @@ def refresh_open_investigations(settings: Settings, engine: Engine, now: datetim
         lookback = timedelta(seconds=inv["lookback_seconds"]) if inv["lookback_seconds"] else settings.lookback
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                result = correlate(session, inv["incident_id"], lookback=lookback, impact_start=override)
+                result = correlate(session, inv["incident_id"], lookback=lookback, impact_start=override,
+                                   service_map=settings.services)
         except Exception as exc:  # noqa: BLE001 - one investigation must not fail the nightly ingestion
             log.warning("could not re-correlate incident %s: %s", inv["incident_id"], redact(str(exc)))
             continue

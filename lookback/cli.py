@@ -205,6 +205,10 @@ def label(
     verdict: Annotated[str, typer.Argument(help="relevant, irrelevant, or a role.")],
 ) -> None:
     """Record an investigator's verdict on one evidence item; it is kept and used to re-rank."""
+    from warehouse.queries import VERDICTS
+
+    if verdict.strip().lower() not in VERDICTS:
+        fail(f"VERDICT {verdict!r}: choose one of {', '.join(VERDICTS)}", EXIT_USAGE)
     with errors():
         queries = _import("warehouse.queries", "the correlation engine", "9")
         engine = open_warehouse(settings())
@@ -283,7 +287,10 @@ def demo(
 def eval_(world: Annotated[str, typer.Argument(help="World name or path.")] = "seed") -> None:
     """Backfill and correlate a sandbox world, then print recall@k and MRR against its truth."""
     with errors():
-        ev = _import("bench.eval", "the evaluation", "9")
+        try:
+            import bench.eval as ev
+        except ModuleNotFoundError:
+            fail("lookback eval runs from a source checkout (bench/ is not installed): run it in the repository", EXIT_USAGE)
         ev.main([world])
 
 

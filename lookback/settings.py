@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     schedule_timezone: str | None = _env("LOOKBACK_SCHEDULE_TIMEZONE", "schedule_timezone")
     identities: dict[str, list[str]] = Field(default_factory=dict, validation_alias=AliasChoices("identities"))
     report_dir: Path | None = _env("LOOKBACK_REPORT_DIR", "report_dir")
+    # PagerDuty service (name or id) -> {"repos": [...], "channels": [...]} that belong to it, for correlation.
+    services: dict[str, dict[str, list[str]]] = Field(default_factory=dict,
+                                                      validation_alias=AliasChoices("LOOKBACK_SERVICES", "services"))
 
     @field_validator("github_orgs", "github_repos", "github_exclude", "slack_channels", "slack_exclude",
                      "pagerduty_services", "pagerduty_exclude", mode="before")
@@ -189,7 +192,7 @@ class _TomlSource(PydanticBaseSettingsSource):
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"the config file {self.path} is not valid TOML: {exc}") from None
         for key, value in raw.items():
-            if isinstance(value, dict) and key != "identities":
+            if isinstance(value, dict) and key not in ("identities", "services"):
                 for sub, subvalue in value.items():
                     self.data[f"{key}_{sub}"] = subvalue
             else:

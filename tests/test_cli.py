@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -87,3 +88,30 @@ def test_sandbox_writes_a_world_and_its_truth_file_that_load_back(tmp_path):
     assert truth == built_truth and truth["items"]
     assert world["github"]["pulls"] == built["github"]["pulls"]
     assert runner.invoke(app, ["sandbox", "--world", "no-such-world", "--write", str(tmp_path)]).exit_code == 2
+
+
+def test_serve_without_a_reachable_prefect_server_is_a_settings_error(monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2 and "PREFECT_API_URL is not set" in result.output
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2 and "no Prefect server answers" in result.output
+
+
+def test_prefect_yaml_deploys_both_flows():
+    import importlib
+
+    import yaml
+
+    spec = yaml.safe_load(Path(__file__).resolve().parents[1].joinpath("prefect.yaml").read_text())
+    entrypoints = {d["entrypoint"] for d in spec["deployments"]}
+    for entry in entrypoints:
+        module, name = entry.split(":")
+        assert callable(getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name))
+    assert {e.split(":")[1] for e in entrypoints} == {"nightly_ingest", "backfill_incident"}
+
+
+def test_an_unknown_label_verdict_is_a_usage_error():
+    result = runner.invoke(app, ["label", "1042", "shop/alerting#22", "maybe"])
+    assert result.exit_code == 2 and "detection_weakened" in result.output

@@ -101,3 +101,13 @@ def test_tokens_can_come_from_prefect_secret_blocks(prefect_harness, monkeypatch
     assert "ghp_from_a_block" not in repr(settings)
     with pytest.raises(ConfigError, match="PAGERDUTY_API_TOKEN is not set .*lookback-pagerduty-api-token"):
         settings.token("pagerduty")
+
+
+def test_services_map_from_lookback_toml(tmp_path):
+    path = tmp_path / "lookback.toml"
+    path.write_text('[services."search-api"]\nrepos = ["shop/search-tools"]\nchannels = ["#search-team"]\n')
+    set_config_path(path)
+    try:
+        assert load_settings().services == {"search-api": {"repos": ["shop/search-tools"], "channels": ["#search-team"]}}
+    finally:
+        set_config_path(None)

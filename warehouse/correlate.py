@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,12 +58,14 @@ def correlate(
     impact_start: datetime | None = None,
     repo_hints: Sequence[str] = (),
     channel_hints: Sequence[str] = (),
+    service_map: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     now: datetime | None = None,
 ) -> CorrelationResult:
     """Rank the evidence of one incident and store it (investigation, evidence_link, evidence_group).
 
     ``incident`` is a PagerDuty incident id or number. ``impact_start`` overrides the estimate.
-    ``repo_hints``/``channel_hints`` are repos and channels that settings map to the service.
+    ``repo_hints``/``channel_hints`` are repos and channels that settings map to the service;
+    ``service_map`` (service name or id -> ``{"repos": [...], "channels": [...]}``) supplies more.
     """
     found = resolve_incident(session, incident)
     if found is None:
@@ -86,6 +88,9 @@ def correlate(
     if ctx.resolved_at is None:
         window_end = max(window_end, ctx.page_at + AFTER_RESOLUTION)
 
+    hint = _service_hint(service_map or {}, ctx.service)
+    repo_hints = [*repo_hints, *hint.get("repos", ())]
+    channel_hints = [*channel_hints, *_channel_ids(session, hint.get("channels", ()))]
     repo_aff = repo_affinity(session, ctx, window_start, window_end, repo_hints)
     labels = {int(r["evidence_id"]): r["label"] for r in rows(
         session, "SELECT evidence_id, label FROM evidence_link WHERE incident_id = :i AND label IS NOT NULL",
@@ -145,6 +150,21 @@ def _store(session: Session, ctx: IncidentContext, impact: datetime, source: str
         upsert(session, "investigation", [{"incident_id": iid, "correlated_at": now or datetime.now(UTC)}])
     written["investigation"] += changed
     return dict(written)
+
+
+def _service_hint(service_map: Mapping[str, Mapping[str, Sequence[str]]],
+                  service: Mapping[str, Any] | None) -> Mapping[str, Sequence[str]]:
+    if not service:
+        return {}
+    return service_map.get(str(service.get("name"))) or service_map.get(str(service.get("id"))) or {}
+
+
+def _channel_ids(session: Session, channels: Sequence[str]) -> list[str]:
+    """Slack channel ids for ids or names (with or without '#') given in settings."""
+    wanted = {c.lstrip("#") for c in channels}
+    if not wanted:
+        return []
+    return [r["id"] for r in rows(session, "SELECT id, name FROM slack_channel") if r["id"] in wanted or r["name"] in wanted]
 
 
 def _delete_links_stmt() -> Any:

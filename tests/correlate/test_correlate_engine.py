@@ -277,3 +277,20 @@ def test_bare_incident_without_service_or_resolution(session: Session, world: Wo
     items = queries.evidence_items(session, "PBARE")
     assert [it["native_id"] for it in items] == ["PBARE"] and items[0]["role"] == "response"
     assert queries.groups(session, "5")[0]["summary"]
+
+
+def test_settings_map_repos_to_the_service(session: Session, world: World) -> None:
+    svc = world.service("PS", "ledger-api")
+    world.repo("acme/bookkeeping")
+    world.repo("acme/website")
+    ours = world.pr("acme/bookkeeping", 20, "Change rounding of balances", "", "ana", at(-2))
+    theirs = world.pr("acme/website", 20, "Change rounding of balances", "", "zed", at(-2))
+    world.incident("PI", 2, svc, "Ledger balances rounding wrong", at(0))
+    world.load(session)
+    correlate(session, "PI")
+    before = _ranks(session, "PI")
+    assert not any("settings map" in r for r in before[ours]["reasons"])
+    correlate(session, "PI", service_map={"ledger-api": {"repos": ["acme/bookkeeping"]}})
+    items = _ranks(session, "PI")
+    assert items[ours]["rank"] < items[theirs]["rank"]
+    assert any("settings map acme/bookkeeping to ledger-api" in r for r in items[ours]["reasons"])
