@@ -12,6 +12,8 @@ DEFAULTS = {
     # Flow-run logs go to the run (and the server when there is one), not to a pipe's stderr.
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
+    # Connector and warehouse warnings (skipped partitions, retries, quarantined records) reach the run's log.
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "connectors,warehouse,lookback",
 }
 
 

@@ -38,7 +38,7 @@ class RedactingFilter(logging.Filter):
 def install_logging_filter() -> None:
     """Attach the filter to the root logger's handlers and to Prefect's, present and future."""
     flt = RedactingFilter()
-    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs", "lookback", "connectors", "flows"):
+    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs", "lookback", "connectors", "flows", "warehouse"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(flt)

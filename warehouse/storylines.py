@@ -64,6 +64,13 @@ def assign_groups(scorer: Scorer, items: Sequence[Item]) -> None:
             by_pr[it.nid] = by_pr[culprit]
     impact_key = group_key("impact", ctx.incident_id)
     response_key = group_key("response", ctx.incident_id)
+    triggers = sorted((t.at, t.nid) for t in items if t.role == "trigger" and t.pr is not None and t.nid in by_pr)
+
+    def trigger_before(at: Any) -> str | None:
+        # What happened between a change and the page belongs to that change's story (the latest one before).
+        before = [nid for t_at, nid in triggers if t_at <= at <= ctx.page_at]
+        return before[-1] if before else None
+
     for it in items:
         r = it.row
         if it.pr is not None and it.nid in by_pr:
@@ -82,6 +89,8 @@ def assign_groups(scorer: Scorer, items: Sequence[Item]) -> None:
             it.group = impact_key  # the manual page ends the impact story
         elif it.role == "response":
             it.group = response_key
+        elif it.role == "contributor" and (trigger := trigger_before(it.at)) is not None:
+            it.group = by_pr[trigger]
         else:
             it.group = group_key("context", f"{r['source']}:{r['container'] or r['kind']}")
 
@@ -130,9 +139,12 @@ def describe(scorer: Scorer, key: str, ms: list[tuple[int, Item, str]]) -> tuple
             steps.append(f"{len(silent)} alert(s) that paged no one before the incident")
         return f"Detection weakened: {item_label(pr)}", " \u2192 ".join(steps)
     if kind == "change":
-        steps = [f"{item_label(m[1])} ({m[2]}, {m[1].at:%b %d})" for m in ordered if m[1].pr is not None or m[1].row.get("_names")]
+        contributors = sorted((m for m in ms if m[1].pr is None and m[2] == "contributor" and not m[1].row.get("_names")),
+                              key=lambda m: m[0])[:1]  # the best ranked of what followed the change
+        shown = [m for m in ordered if m[1].pr is not None or m[1].row.get("_names") or m in contributors]
+        steps = [f"{item_label(m[1])} ({m[2]}, {m[1].at:%b %d})" for m in shown]
         head = next((m[1] for m in ms if m[1].pr is not None), ms[0][1])
-        return f"Change: {item_label(head)}", " \u2192 ".join(steps[:4]) or item_label(head)
+        return f"Change: {item_label(head)}", " \u2192 ".join(steps[:5]) or item_label(head)
     if kind == "impact":
         first = ordered[0][1]
         reports = sum(1 for m in ms if m[2] == "customer_report")

@@ -35,7 +35,8 @@ def test_seed_world_goal(tmp_path, database_url) -> None:  # type: ignore[no-unt
     from lookback.sandbox.worlds import load_world
 
     _, truth = load_world("seed")
-    res = evaluate(_backfill("seed", tmp_path, database_url), truth)
+    engine = _backfill("seed", tmp_path, database_url)
+    res = evaluate(engine, truth)
     top5 = {it["native_id"]: it for it in res["items"] if it["rank"] and it["rank"] <= 5}
     assert top5["shop/alerting#22"]["role"] == "detection_weakened"
     assert top5["shop/search-tools#23"]["role"] == "trigger"
@@ -43,6 +44,18 @@ def test_seed_world_goal(tmp_path, database_url) -> None:  # type: ignore[no-unt
     # its twin) the engine reaches 90%: that must not regress either.
     assert res["recall@10"] == 1.0
     assert res["recall@10_strict"] >= 0.9
+    # Storylines: the noisy pages, PR 22 and the silent alerts tell one story; PR 23, what followed it
+    # (the contributors between it and the page) and the fix tell another.
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        group = dict(conn.execute(text("SELECT e.native_id, l.group_key FROM evidence_link l JOIN evidence e "
+                                       "ON e.id = l.evidence_id")).all())
+    assert group["shop/alerting#22"].startswith("detection-") and group["PSZ2X4N"] == group["shop/alerting#22"]
+    change = group["shop/search-tools#23"]
+    assert change.startswith("change-") and group["shop/search-tools#27"] == change
+    contributors = [i["native_id"] for i in truth["items"] if i["role"] == "contributor"]
+    assert contributors and all(group[c] == change for c in contributors), {c: group[c] for c in contributors}
 
 
 @pytest.mark.parametrize("world", ["payments-pool", "cert-expiry"])
