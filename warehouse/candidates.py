@@ -171,7 +171,10 @@ def attach_prs(session: Session, items: dict[int, Item]) -> None:
                 it.at = p["merged_at"] or p["created_at"] or it.at
             repo_ids = {prs[f"{repo}#{n}"].pr["repo_id"] for n in batch if prs[f"{repo}#{n}"].pr}  # type: ignore[index]
             for rid in repo_ids:
-                for f in rows(session, "SELECT pr_number, path, patch_excerpt FROM gh_pr_file WHERE repo_id = :r "
+                for f in rows(session, "SELECT pr_number, path, patch_excerpt, status FROM gh_pr_file WHERE repo_id = :r "
                               "AND pr_number IN :n ORDER BY path", {"r": rid, "n": batch}):
-                    prs[f"{repo}#{f['pr_number']}"].files.append((f["path"], f["patch_excerpt"]))
+                    it = prs[f"{repo}#{f['pr_number']}"]
+                    it.files.append((f["path"], f["patch_excerpt"]))
+                    if f["status"] == "removed" and it.pr is not None:
+                        it.pr.setdefault("removed_paths", []).append(f["path"])
     # Reviews and comments: the mapper folds their text into the PR's evidence text already.

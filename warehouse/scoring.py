@@ -332,7 +332,7 @@ class Scorer:
         for it in self.items.values():
             if not it.pr or not it.pr.get("merged_at") or it.pr["merged_at"] > ctx.page_at or it.id not in self.detailed:
                 continue
-            facts = change_facts(it.pr["title"], it.pr["body"], it.files)
+            facts = change_facts(it.pr["title"], it.pr["body"], it.files, it.pr.get("removed_paths", ()))
             it.facts = facts
             if facts.strength <= 0:
                 continue
@@ -342,14 +342,19 @@ class Scorer:
             silent = sorted({s.at for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged})
             page_words = set(tokenize(" ".join(p["title"] or "" for p in run)))
             overlap = len(page_words & set(it.doc) - {"error", "alert"})
+            # Linked to this incident: by the affected service (its repos, its pages' words), or because
+            # the incident's responders named the change or share its identifiers, whichever service paged.
             link = max(self.repo_aff.get(it.row["container"] or "", (0.0, ""))[0],
-                       it.values.get("affinity", 0.0), min(1.0, overlap / 3))
+                       it.values.get("affinity", 0.0), min(1.0, overlap / 3),
+                       1.0 if it.values.get("reference", 0.0) > 0 else 0.0,
+                       0.8 * min(1.0, it.values.get("identifier", 0.0)))
             if not link:
                 # A weakening change far from the affected service: mention it, weakly.
                 it.add("detection", 0.1 * facts.strength, "changes detection, but not of the affected service")
                 continue
             run_strength = min(1.0, len(run) / 4)
-            value = facts.strength * (0.35 + 0.45 * run_strength + 0.2 * min(1.0, link))
+            # Noisy pages before the change make the pattern surer, but a change can weaken detection without them.
+            value = facts.strength * (0.45 + 0.35 * run_strength + 0.2 * min(1.0, link))
             if silent:
                 value += 0.15
             why = "; ".join(facts.facts)
@@ -401,7 +406,8 @@ class Scorer:
             causes[0].role = "trigger"
             causes[0].add("storyline", 0.5, "the strongest candidate change before the page")
         for it in causes[1:]:
-            if it.values.get("content", 0) >= 0.4 and it.values.get("affinity", 0) > 0:
+            # Another change the responders named, or one close in content to the affected service's.
+            if it.values.get("reference", 0) > 0 or (it.values.get("content", 0) >= 0.4 and it.values.get("affinity", 0) > 0):
                 it.role = "contributor"
         # What happened between the trigger and the first sign of impact is how the change unfolded.
         if self.trigger is not None:
@@ -420,6 +426,15 @@ class Scorer:
             if named:
                 it.add("storyline", 1.0, f"ties the incident to {named[0]}")
                 it.row["_keystone"] = True
+        # What a culprit cites as its reason (a thread asking for it, a ticket) is part of its story.
+        urls = {r["target"]: r["from_native_id"] for r in rows(
+            self.session, "SELECT from_native_id, target FROM evidence_ref WHERE from_source = 'github' "
+            "AND ref_kind = 'url' AND from_native_id IN :n", {"n": sorted(culprits)})} if culprits else {}
+        for it in self.items.values():
+            cited_by = urls.get(it.row["url"] or "")
+            if cited_by and it.pr is None and it.at <= self.by_nid[("github", cited_by)].at:
+                it.add("storyline", 1.0, f"{cited_by} cites it as the reason for the change")
+                it.row["_cited_by"] = cited_by
         # A fix comes after the page and touches what a culprit touched, or names the culprit.
         culprit_items = [it for it in prs if it.nid in culprits]
         gh_refs = refs_from(self.session, [("github", it.nid) for it in prs if it.at > ctx.page_at])

@@ -57,7 +57,8 @@ _INTENT = re.compile(
     r"no longer (alert|page)|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
     r"ignore|swallow\w*|quiet\w*|reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
     r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone) up|too noisy|less noisy|"
-    r"warning instead|instead of (paging|alerting))\b",
+    r"warning instead|instead of (paging|alerting)|flaky (checks?|alerts?|monitors?|probes?|tests?)|"
+    r"(remove|delete|drop|disable)\w* (the |this |that )?([\w-]+ ){0,3}(checks?|alerts?|monitors?|probes?|alarms?))\b",
     re.I,
 )
 
@@ -158,7 +159,10 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
         score += 0.4
         facts.append("adds an exclusion to an alert condition")
     swallow = [ln for ln in added if _SWALLOW.search(ln)]
-    if swallow and (removed_detect or path_kind(path) is not None):
+    if _silent_catch_all(added):
+        score += 0.6
+        facts.append("adds a catch-all that drops every error silently")
+    elif swallow and (removed_detect or path_kind(path) is not None):
         score += 0.35
         facts.append("adds an early return or an except/catch that swallows the error")
     old_sev = [s for s in map(_severity, removed) if s is not None]
@@ -199,6 +203,32 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
     return min(score, 1.0), facts
 
 
+# A handler for every error: `except:`, `except Exception`, `catch (Throwable t)`, `rescue => e`, `catch (...)`.
+_CATCH_ALL = re.compile(r"^\s*(\}\s*)?(except\s*(\(?\s*(Base)?Exception\b[^:]*)?:|catch\s*\(\s*(\w+\s*:\s*)?"
+                        r"(Throwable|Exception|\.\.\.|_|error|err|e)\b[^)]*\)\s*\{?|rescue\b\s*(=>\s*\w+)?\s*$)", re.I)
+_EMPTY_JS_CATCH = re.compile(r"\.catch\(\s*(\(\s*\w*\s*\)|\w+)\s*=>\s*(\{\s*\}|null|undefined)\s*\)")
+_EMPTY_BODY = re.compile(r"^\s*(pass|\}|\{\}|\}\)?;?|//.*|#.*|/\*.*|\*.*|\.\.\.|null;?|nil|undefined)?\s*$")
+
+
+def _silent_catch_all(added: list[str]) -> bool:
+    """An added catch-all whose body does nothing (a comment, `pass`, a brace) before it closes."""
+    for i, line in enumerate(added):
+        if _EMPTY_JS_CATCH.search(line):
+            return True
+        if not _CATCH_ALL.search(line):
+            continue
+        body = []
+        for nxt in added[i + 1:i + 4]:
+            if nxt.strip().startswith(("}", "finally", "else", "end")) or not nxt.strip():
+                break
+            body.append(nxt)
+        if all(_EMPTY_BODY.match(b) for b in body):  # comments and braces only: nothing logs or re-raises
+            inline = line.split(":", 1)[1] if line.strip().startswith("except") and ":" in line else ""
+            if not inline.strip() or _EMPTY_BODY.match(inline):
+                return True
+    return False
+
+
 _LITERAL = re.compile(r"""^\s*["']?[\w.:+\-]*["']?\s*,?\s*$""")
 
 
@@ -210,8 +240,9 @@ def _clip(text: str, n: int = 30) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
-def change_facts(title: str | None, body: str | None, files: list[tuple[str, str | None]]) -> PatchFacts:
-    """Detection facts of a change from its title/body and its files (path, patch excerpt)."""
+def change_facts(title: str | None, body: str | None, files: list[tuple[str, str | None]],
+                 removed: Iterable[str] = ()) -> PatchFacts:
+    """Detection facts of a change from its title/body, its files (path, patch excerpt) and the files it deletes."""
     out = PatchFacts()
     kinds = [k for k in (path_kind(p) for p, _ in files) if k]
     if "monitoring" in kinds:
@@ -230,6 +261,11 @@ def change_facts(title: str | None, body: str | None, files: list[tuple[str, str
         out.patch_strength = min(1.0, found[0][0] + (0.5 * found[1][0] if len(found) > 1 else 0.0))
         facts = list(dict.fromkeys(f for _, fs in found for f in fs))
         out.facts.append("patch " + "; ".join(facts))
+    deleted = [p for p in removed if path_kind(p) == "monitoring"]
+    if deleted:
+        # Deleting an alert rule or a check outright is the strongest way to stop it from firing.
+        out.patch_strength = max(out.patch_strength, 0.8)
+        out.facts.append(f"deletes an alert or check definition ({', '.join(deleted[:2])})")
     m = _INTENT.search(f"{title or ''}\n{body or ''}")
     if m:
         out.intent_strength = 1.0 if _INTENT.search(title or "") else 0.6

@@ -79,6 +79,8 @@ def assign_groups(scorer: Scorer, items: Sequence[Item]) -> None:
             it.group = by_pr[r["parent_native_id"]]
         elif r.get("_run_of") in by_pr:
             it.group = by_pr[r["_run_of"]]
+        elif r.get("_cited_by") in by_pr:
+            it.group = by_pr[r["_cited_by"]]
         elif r.get("_names") and any(n in by_pr for n in r["_names"]):
             it.group = by_pr[next(n for n in r["_names"] if n in by_pr)]
         elif it.role in ("early_signal", "customer_report"):

@@ -72,3 +72,19 @@ def test_other_worlds_reach_recall_at_10_of_90_percent(world: str, tmp_path, dat
         if it["role"] in ("trigger", "detection_weakened"):
             assert ranked[it["native_id"]]["rank"] and ranked[it["native_id"]]["rank"] <= 5, it
             assert ranked[it["native_id"]]["role"] == it["role"], it
+
+
+# Stories of another shape (no noisy pages; a deleted check; a swallowed crash; another team paged): the
+# engine does not reach the 90% goal on them yet. These floors are what it reaches; they must not regress.
+@pytest.mark.parametrize("world, floor", [("etl-backfill", 0.66), ("mobile-release", 0.8)])
+def test_stories_of_another_shape_do_not_regress(world: str, floor: float, tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
+    from bench.eval import _backfill
+    from lookback.sandbox.worlds import load_world
+
+    _, truth = load_world(world)
+    res = evaluate(_backfill(world, tmp_path, database_url), truth)
+    assert res["recall@10"] >= floor, res
+    ranked = {it["native_id"]: it for it in res["items"]}
+    for it in truth["items"]:
+        if it["role"] in ("trigger", "detection_weakened") and it.get("must_see"):
+            assert ranked[it["native_id"]]["rank"] <= 5 and ranked[it["native_id"]]["role"] == it["role"], it

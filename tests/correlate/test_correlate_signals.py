@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, symptom_strength
 
 
@@ -52,3 +54,41 @@ def test_symptom_and_customer_language() -> None:
     assert customer_strength("customers report missing orders", "#general") >= 0.6
     assert customer_strength("hmm", "#customer-experience") >= 0.3
     assert customer_strength("weird, my test order took 28 seconds on the demo merchant", "#support") < 0.6
+
+
+def test_deleting_a_check_file_weakens_detection():
+    from warehouse.signals import change_facts
+
+    kept = change_facts("Tidy checks", "", [("checks/orders.yml", None)])
+    deleted = change_facts("Tidy checks", "", [("checks/orders.yml", None)], removed=["checks/orders.yml"])
+    assert deleted.strength > kept.strength + 0.3
+    assert any("deletes an alert or check definition" in f for f in deleted.facts)
+    # Deleting an ordinary source file is not a detection change.
+    assert change_facts("Tidy", "", [("src/orders.py", None)], removed=["src/orders.py"]).strength == 0
+
+
+@pytest.mark.parametrize("lines, silent", [
+    (["try {", "  send()", "} catch (t: Throwable) {", "  // never crash here", "} finally {"], True),
+    (["try:", "    send()", "except Exception:", "    pass"], True),
+    (["except:  # best effort", "    pass"], True),
+    (["promise.catch(() => {})"], True),
+    (["rescue => e", "  nil"], True),
+    (["except Exception as exc:", "    log.error('send failed: %s', exc)"], False),
+    (["except KeyError:", "    pass"], False),  # one expected error, not every error
+    (["} catch (Exception e) {", "    throw new ReportError(e);", "}"], False),
+    (["except Exception:", "    raise"], False),
+])
+def test_a_silent_catch_all_is_told_apart_from_handling(lines, silent):
+    from warehouse.signals import _silent_catch_all, analyse_patch
+
+    assert _silent_catch_all(lines) is silent
+    score, facts = analyse_patch("\n".join("+" + ln for ln in lines), "src/telemetry/report.kt")
+    assert ("adds a catch-all that drops every error silently" in facts) is silent
+
+
+def test_intent_to_remove_a_flaky_check_reads_as_reducing_paging():
+    from warehouse.signals import change_facts
+
+    for title in ("Remove the flaky freshness check", "Drop the orders volume alert", "Delete flaky probes"):
+        assert change_facts(title, "", []).intent_strength == 1.0, title
+    assert change_facts("Remove the legacy checkout page", "", []).intent_strength == 0

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from lookback.sandbox.worlds import WORLD_NAMES, apply_edit, load_world
+from lookback.sandbox.worlds.builder import epoch, iso
 from lookback.sandbox.worlds.edits import EditError
 from lookback.sandbox.worlds.validate import check_truth, check_world
 
@@ -176,3 +178,171 @@ def test_load_world_file(tmp_path: Path) -> None:
     assert t2 == truth and w2["name"] == "cert-expiry"
     with pytest.raises(ValueError):
         load_world("no-such-world")
+
+
+# The hand-written stories that do not follow StorySpec's template ------------------------------------------
+
+NEW_STORIES = ("etl-backfill", "mobile-release")
+
+
+def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every PR, message and PagerDuty object of a world by (source, native id)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in world["github"]["pulls"]:
+        out[("github", f"{p['repo']}#{p['number']}")] = p
+    for m in world["slack"]["messages"]:
+        out[("slack", f"{m['channel']}/{m['ts']}")] = m
+    for e in world["pagerduty"]["change_events"]:
+        out[("pagerduty", e["id"])] = e
+    for inc in world["pagerduty"]["incidents"]:
+        out[("pagerduty", inc["id"])] = inc
+    return out
+
+
+def _must(truth: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [i for i in truth["items"] if i["must_see"] and i["role"] == role]
+
+
+def _channel_name(world: dict[str, Any], cid: str) -> str:
+    return next(c["name"] for c in world["slack"]["channels"] if c["id"] == cid)
+
+
+def _service_name(world: dict[str, Any], sid: str) -> str:
+    return next(s["name"] for s in world["pagerduty"]["services"] if s["id"] == sid)
+
+
+def _assert_served(world: dict[str, Any], truth: dict[str, Any]) -> None:
+    """Start the sandbox on `world` and fetch every truth item through the GitHub, Slack and PagerDuty APIs."""
+    from lookback.sandbox.serve import start
+
+    objects = _objects(world)
+    with start(world) as box:
+        def get(path: str, **params: str) -> Any:
+            r = requests.get(box.url + path, params=params, headers={"Authorization": "Bearer test-token"},
+                             verify=box.ca_file, timeout=10)
+            assert r.status_code == 200, (path, r.status_code, r.text[:200])
+            return r.json()
+
+        for item in truth["items"]:
+            obj = objects[(item["source"], item["native_id"])]
+            if item["source"] == "github":
+                repo, number = item["native_id"].split("#")
+                pull = get(f"/github/api/v3/repos/{repo}/pulls/{number}")
+                assert pull["title"] == obj["title"] and pull["number"] == int(number)
+            elif item["source"] == "slack":
+                body = get("/slack/api/conversations.replies", channel=obj["channel"], ts=obj["ts"], limit="1000")
+                assert body["ok"], body
+                assert obj["ts"] in {m["ts"] for m in body["messages"]}
+            elif "incident_number" in obj:
+                inc = get(f"/pagerduty/incidents/{obj['id']}")["incident"]
+                assert inc["incident_number"] == obj["incident_number"]
+            else:
+                at = obj["timestamp"]
+                events = get("/pagerduty/change_events", since=at, until=iso(epoch(at) + 1), limit="100")
+                assert obj["id"] in {e["id"] for e in events["change_events"]}
+        served = get(f"/pagerduty/incidents/{truth['incident']['id']}/log_entries", limit="100")["log_entries"]
+        page = objects[("pagerduty", truth["incident"]["id"])]
+        assert {e["id"] for e in served} == {e["id"] for e in page["log_entries"]}
+
+
+def test_etl_backfill_story() -> None:
+    world, truth = load_world("etl-backfill")
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    objects = _objects(world)
+
+    def one(role: str) -> dict[str, Any]:
+        items = _must(truth, role)
+        assert len(items) == 1, role
+        return objects[(items[0]["source"], items[0]["native_id"])]
+
+    # The trigger is a YAML change in the config repo, not code.
+    trigger = one("trigger")
+    assert trigger["repo"] == "harborline/pipeline-config"
+    assert all(f["filename"].endswith(".yaml") for f in trigger["files"])
+    assert any("hour=*" in f["patch"] for f in trigger["files"])
+    # Detection was weakened by deleting a check (not a threshold), after a Slack thread, not after noisy pages.
+    weak = one("detection_weakened")
+    assert weak["repo"] == "harborline/data-quality"
+    assert any(f["status"] == "removed" for f in weak["files"])
+    ask = one("context")
+    assert "flaky" in ask["text"] and ask["ts"].replace(".", "") in weak["body"]
+    assert weak["merged_at"] < trigger["created_at"]
+    orders_pages = [i for i in world["pagerduty"]["incidents"] if "orders_events" in i["title"]]
+    assert orders_pages == []
+    # An analyst notices in #data-questions; the page comes automatically from another service.
+    report = one("customer_report")
+    assert _channel_name(world, report["channel"]) == "data-questions"
+    assert report["user"] not in {u["id"] for u in world["slack"]["users"] if u["is_bot"]}
+    page = objects[("pagerduty", truth["incident"]["id"])]
+    assert _service_name(world, page["service"]) == "partner-payouts"
+    assert page["urgency"] == "high" and page["alerts"]
+    assert page["log_entries"][0]["channel"]["type"] == "api"
+    assert any(e["type"] == "assign_log_entry" for e in page["log_entries"])
+    early = one("early_signal")
+    assert _channel_name(world, early["channel"]) == "airflow-notifications" and early["ts"] < report["ts"]
+    # The fix is a revert of the trigger PR.
+    fix = one("fix")
+    assert fix["title"] == f'Revert "{trigger["title"]}"'
+    assert f"Reverts {trigger['repo']}#{trigger['number']}" in fix["body"]
+    assert truth["impact_start"].startswith("2023-10-17") and page["created_at"].startswith("2023-10-19")
+    assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
+    _assert_served(world, truth)
+
+
+def test_mobile_release_story() -> None:
+    world, truth = load_world("mobile-release")
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    objects = _objects(world)
+    page = objects[("pagerduty", truth["incident"]["id"])]
+
+    # The trigger is a flag rollout: a remote-config PR, with the Slack announcement as the same fact.
+    [trigger_item] = _must(truth, "trigger")
+    trigger = objects[("github", trigger_item["native_id"])]
+    assert trigger["repo"] == "pocketfit/remote-config"
+    assert any(f["filename"] == "flags/offline_sync_v2.yaml" and "+    rollout: 50" in f["patch"]
+               for f in trigger["files"])
+    announced = [objects[(i["source"], i["native_id"])] for i in truth["items"]
+                 if i["role"] == "trigger" and i.get("same_fact_as", {}).get("native_id") == trigger_item["native_id"]
+                 and i["source"] == "slack"]
+    assert announced and _channel_name(world, announced[0]["channel"]) == "mobile-releases"
+    # Weeks earlier: an error-reporting PR that swallows exceptions, and the dormant code behind the flag.
+    [weak_item] = _must(truth, "detection_weakened")
+    weak = objects[("github", weak_item["native_id"])]
+    assert any("catch (t: Throwable)" in f["patch"] for f in weak["files"])
+    assert weak["merged_at"] < "2024-02-10"
+    [contrib_item] = _must(truth, "contributor")
+    assert "offline_sync_v2" in objects[("github", contrib_item["native_id"])]["title"]
+    # Early signals: app-store complaints relayed by support, low-urgency alerts on a different service.
+    early = [objects[(i["source"], i["native_id"])] for i in _must(truth, "early_signal")]
+    relayed = [e for e in early if "channel" in e]
+    assert relayed and _channel_name(world, relayed[0]["channel"]) == "support-escalations"
+    assert "review" in relayed[0]["text"]
+    alerts = [e for e in early if "incident_number" in e]
+    assert alerts and all(a["urgency"] == "low" and a["service"] != page["service"] for a in alerts)
+    assert all(e["type"] != "notify_log_entry" for a in alerts for e in a["log_entries"])
+    # The incident channel chases the CDN first, then names the flag rollout.
+    [tie_item] = [i for i in _must(truth, "response") if i["source"] == "slack"]
+    tie = objects[("slack", tie_item["native_id"])]
+    chat = sorted((m for m in world["slack"]["messages"] if m["channel"] == tie["channel"]), key=lambda m: m["ts"])
+    first_cdn = next(m["ts"] for m in chat if "CDN" in m["text"])
+    assert first_cdn < tie["ts"] and f"/pull/{trigger['number']}" in tie["text"]
+    # The fix: a flag rollback (change event) plus a follow-up PR.
+    fixes = {i["source"]: objects[(i["source"], i["native_id"])] for i in _must(truth, "fix")}
+    assert "50% -> 0%" in fixes["pagerduty"]["summary"]
+    assert fixes["github"]["repo"] == "pocketfit/android-app" and fixes["github"]["merged_at"] > page["created_at"]
+    assert truth["impact_start"].startswith("2024-03-05") and page["created_at"].startswith("2024-03-06")
+    assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
+    _assert_served(world, truth)
+
+
+@pytest.mark.parametrize("name", NEW_STORIES)
+def test_new_story_scales(name: str) -> None:
+    small, _ = load_world(name)
+    world, truth = load_world(name, scale=3)
+    assert len(world["github"]["pulls"]) > 2.5 * len(small["github"]["pulls"])
+    assert len(world["slack"]["messages"]) > 2.5 * len(small["slack"]["messages"])
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    assert {i["role"] for i in truth["items"]} == {i["role"] for i in load_world(name)[1]["items"]}

@@ -25,10 +25,17 @@ def _detach(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def make_edits(b: WorldBuilder, world: dict[str, Any], channels: list[str], service: str,
-               people: list[str], repo: str) -> list[list[dict[str, Any]]]:
+               people: list[str], repo: str, *, titles: tuple[str, str] | None = None,
+               doc: tuple[str, str] | None = None, doc_path: str = "docs/rotation-{n}.md",
+               test_fire: str | None = None) -> list[list[dict[str, Any]]]:
     """Two edit steps after the world's end: new and updated PRs, messages, replies, edits, deletions,
-    a resolved incident and a new one."""
+    a resolved incident and a new one. `titles` (the two new PRs), `doc` (heading and line of the doc they add,
+    at `doc_path`) and `test_fire` (the new incident's title) default to the seed's words."""
     rng = b.rng
+    titles = titles or ("Document the daily collection rotation",
+                        "Alert when a daily collection is missing from the read alias")
+    heading, line = doc or ("Daily collections", "Created two days ahead at 03:00 UTC.")
+    test_fire = test_fire or "Read alias check: daily collection missing from alias (test fire)"
     msgs = world["slack"]["messages"]
     end = max(float(m["ts"]) for m in msgs) + 3600
     pulls = world["github"]["pulls"]
@@ -39,10 +46,10 @@ def make_edits(b: WorldBuilder, world: dict[str, Any], channels: list[str], serv
         t0 = end + step_no * DAY
         ops: list[dict[str, Any]] = []
         who = people[step_no % len(people)]
-        title = ("Document the daily collection rotation", "Alert when a daily collection is missing from the read alias")[step_no]
+        title = titles[step_no]
         b.pull(repo, who, title, "Follow-up from the incident review.", t0, merged=t0 + 7200 if step_no == 0 else None,
-               files=[{"filename": f"docs/rotation-{step_no}.md", "status": "added", "additions": 20, "deletions": 0,
-                       "patch": "@@ -0,0 +1,2 @@\n+# Daily collections\n+Created two days ahead at 03:00 UTC."}],
+               files=[{"filename": doc_path.format(n=step_no), "status": "added", "additions": 20, "deletions": 0,
+                       "patch": f"@@ -0,0 +1,2 @@\n+# {heading}\n+{line}"}],
                reviews=[(people[(step_no + 1) % len(people)], "APPROVED", "", t0 + 3600)])
         pull = _detach(b.pulls)
         b.number_pull(pull)
@@ -80,7 +87,7 @@ def make_edits(b: WorldBuilder, world: dict[str, Any], channels: list[str], serv
                                              "summary": "Resolved.", "agent": {"type": "user_reference",
                                              "id": b.ensure_pd(people[0])}, "channel": {"type": "website"}}]})
         else:
-            b.incident(service, "Read alias check: daily collection missing from alias (test fire)", t0 + 1200,
+            b.incident(service, test_fire, t0 + 1200,
                        urgency="high", responders=people[:2], ack_after=120, resolve_after=900)
             inc = _detach(b.pd["incidents"])
             inc.pop("_t", None)

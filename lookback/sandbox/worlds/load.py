@@ -12,12 +12,17 @@ World = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _builders() -> dict[str, Callable[[int], World]]:
+    from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
+    from lookback.sandbox.worlds.mobile_release import build_mobile_release
     from lookback.sandbox.worlds.seed import build_seed
     from lookback.sandbox.worlds.stories import STORIES, build_story
 
     out: dict[str, Callable[[int], World]] = {"seed": build_seed}
     for name, spec in STORIES.items():
         out[name] = functools.partial(build_story, spec)
+    # Hand-written stories whose structure does not follow StorySpec's template.
+    out["etl-backfill"] = build_etl_backfill
+    out["mobile-release"] = build_mobile_release
     return out
 
 

@@ -169,7 +169,8 @@ def _path(b: WorldBuilder, spec: TeamSpec, area: str | None = None) -> str:
     rng = b.rng
     area = area or rng.choice(spec.areas)
     noun = rng.choice(spec.nouns).replace(" ", "_").replace("-", "_").lower()
-    top = {"py": "src", "ts": "src", "go": "internal", "rb": "app"}[spec.ext]
+    top = {"py": "src", "ts": "src", "go": "internal", "rb": "app", "kt": "app/src/main/kotlin",
+           "swift": "Sources/App"}[spec.ext]
     return f"{top}/{area}/{noun}.{spec.ext}"
 
 
@@ -221,7 +222,8 @@ def add_pulls(b: WorldBuilder, team: NoiseTeam, count: int, start: float, end: f
             title = f"Bump {pkg} from {v1} to {v2}"
             body = (f"Bumps [{pkg}](https://github.com/{pkg}) from {v1} to {v2}.\n\n"
                     "Dependabot will resolve any conflicts with this PR as long as you don't alter it yourself.")
-            manifest = {"py": "requirements.txt", "ts": "package.json", "go": "go.mod", "rb": "Gemfile.lock"}[spec.ext]
+            manifest = {"py": "requirements.txt", "ts": "package.json", "go": "go.mod", "rb": "Gemfile.lock",
+                        "kt": "gradle/libs.versions.toml", "swift": "Package.resolved"}[spec.ext]
             files = [{"filename": manifest, "status": "modified", "additions": 1, "deletions": 1,
                       "patch": f"@@ -3,7 +3,7 @@\n-{pkg}=={v1}\n+{pkg}=={v2}"}]
             labels = ["dependencies"]
