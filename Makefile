@@ -40,7 +40,7 @@ bench-quick: venv
 	$(BIN)/python -m bench --quick
 
 soak: venv
-	LOOKBACK_SOAK=1 $(BIN)/python -m pytest -m soak
+	LOOKBACK_SOAK=1 scripts/test-all -m soak
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

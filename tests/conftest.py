@@ -27,8 +27,31 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from warehouse.db import ensure_schema, make_engine  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = Path(os.environ.get("LOOKBACK_REFERENCE_DIR", SHARED / "reference" / "api"))
+
+def _reference_dir() -> Path:
+    """The recorded vendor payloads: LOOKBACK_REFERENCE_DIR, else `shared/` beside this checkout, else beside
+    the repository this checkout was cloned from (a CI clone lives elsewhere)."""
+    if os.environ.get("LOOKBACK_REFERENCE_DIR"):
+        return Path(os.environ["LOOKBACK_REFERENCE_DIR"])
+    repo = Path(__file__).resolve().parents[1]
+    candidates = [repo.parent / "shared"]
+    try:
+        import subprocess
+
+        origin = subprocess.run(["git", "-C", str(repo), "config", "--get", "remote.origin.url"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        if origin and "://" not in origin:
+            candidates.append(Path(origin.removeprefix("file:")).resolve().parent / "shared")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    for shared in candidates:
+        if (shared / "reference" / "api").is_dir():
+            return shared / "reference" / "api"
+    return candidates[0] / "reference" / "api"
+
+
+REFERENCE = _reference_dir()
+SHARED = REFERENCE.parents[1]
 
 
 def backend_url() -> str | None:

@@ -56,6 +56,9 @@ def report_facts(session: Session, incident: str) -> dict[str, Any]:
         "responders": responders(session, iid, chat_channels, page_at, end),
         "pages": service_pages(session, inc.get("service_id"), inv["window_start"], inv["window_end"], iid),
         "manual_pages": manual_pages(session, iid, items),
+        "acknowledged": next(iter(rows(session, "SELECT l.created_at AS at, u.name FROM pd_log_entry l LEFT JOIN pd_user u "
+                                       "ON u.id = l.agent_id WHERE l.incident_id = :i AND l.type = 'acknowledge_log_entry' "
+                                       "ORDER BY l.created_at LIMIT 1", {"i": iid}, times=("at",))), None),
         "ruled_out": chat_matching(session, chat_channels, page_at, end, _RULED_OUT, dropped),
         "follow_ups": chat_matching(session, chat_channels, page_at, end and end + timedelta(days=2), _FOLLOW_UP,
                                     dropped),

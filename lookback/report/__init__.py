@@ -77,7 +77,6 @@ def build_view(facts: dict[str, Any]) -> dict[str, Any]:
     inc, inv, items = facts["incident"], facts["investigation"], facts["items"]
     users, channels = facts["slack_names"], facts["slack_channels"]
     for it in items:
-        it["body"] = (plain_text(it.get("text"), users, channels) if it["source"] == "slack" else it.get("text")) or ""
         it["when"] = when(it["occurred_at"], "%b %d %H:%M")
         it["role_name"] = ROLE_NAMES.get(it["role"], it["role"])
         it["display"] = " ".join(str(it.get("title") or it["native_id"]).split())
@@ -116,7 +115,6 @@ def build_view(facts: dict[str, Any]) -> dict[str, Any]:
                        "evidence": len(items)},
         "responders": facts["responders"],
         "trigger": by_role.get("trigger", []),
-        "detection": by_role.get("detection_weakened", []),
         "storylines": storylines,
         "ungrouped": [it for it in items if it["native_id"] not in grouped and it["role"] != "context"][:15],
         "mitigators": mitigators(facts, by_role),
@@ -135,14 +133,13 @@ def build_view(facts: dict[str, Any]) -> dict[str, Any]:
 
 def mitigators(facts: dict[str, Any], by_role: dict[str, list[dict[str, Any]]]) -> list[str]:
     inv, out = facts["investigation"], []
-    acks = [p for p in facts["responders"] if any(d.startswith("acknowledged") for d in p["did"])]
-    page = inv["detected_at"]
-    if acks and page:
-        out.append(f"Acknowledged by {acks[0]['name']} {duration(page, acks[0]['first_at'])} after the page.")
+    page, ack = inv["detected_at"], facts["acknowledged"]
+    if ack and page:
+        out.append(f"Acknowledged by {ack['name'] or 'someone'} {duration(page, ack['at'])} after the page.")
     if page and inv["resolved_at"]:
         out.append(f"Resolved {duration(page, inv['resolved_at'])} after the page.")
     for it in by_role.get("fix", [])[:5]:
-        out.append(f"Fix: {it['native_id']}: {it.get('title') or ''} ({it['when']}).")
+        out.append(f"Fix: {it['display']} ({it['when']}).")
     return out
 
 
@@ -156,7 +153,8 @@ def difficulties(facts: dict[str, Any], quiet: list[dict[str, Any]], users: dict
     if quiet:
         out.append({"kind": "alerts that paged no one",
                     "text": f"{len(quiet)} alert(s) of {facts['incident'].get('service_name') or 'the service'} fired in "
-                            "the days before the page and paged no one, e.g. " + "; ".join(str(q["title"]) for q in quiet[:3]),
+                            "the days before the page and paged no one, e.g. "
+                            + "; ".join(list(dict.fromkeys(str(q["title"]) for q in quiet))[:3]),
                     "url": safe_url(quiet[0]["url"])})
     for m in facts["manual_pages"]:
         who = f"{m.get('who')} in {m.get('where')}: " if m.get("who") else ""
@@ -173,10 +171,11 @@ def follow_ups(facts: dict[str, Any], by_role: dict[str, list[dict[str, Any]]], 
                users: dict[str, str], channels: dict[str, str]) -> list[str]:
     service = facts["incident"].get("service_name") or "the service"
     out = []
-    for it in by_role.get("detection_weakened", [])[:3]:
-        out.append(f"Review {it['native_id']} ({it.get('title') or ''}): it weakened detection; should it have paged for this?")
-    for it in by_role.get("trigger", [])[:3]:
-        out.append(f"Add a test or a check that would have caught {it['native_id']} ({it.get('title') or ''}) before it shipped.")
+    changes = {r: [it for it in by_role.get(r, []) if it["kind"] == "pull_request"] for r in ("detection_weakened", "trigger")}
+    for it in changes["detection_weakened"][:3]:
+        out.append(f"Review {it['display']}: it weakened detection; should it have paged for this?")
+    for it in changes["trigger"][:3]:
+        out.append(f"Add a test or a check that would have caught {it['display']} before it shipped.")
     if quiet:
         out.append(f"Route or re-tune the {len(quiet)} alert(s) of {service} that fired before the page and paged no one.")
     if facts["manual_pages"]:

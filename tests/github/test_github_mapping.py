@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import REFERENCE  # noqa: E402
 from warehouse.map_github import (
     MAX_TEXT,
     PATCH_EXCERPT,
@@ -19,8 +18,6 @@ from warehouse.map_github import (
     pull_request_native_id,
 )
 
-REFERENCE = Path(os.environ.get("LOOKBACK_REFERENCE_DIR",
-                                Path(__file__).resolve().parents[3] / "shared" / "reference" / "api"))
 RECORDED = REFERENCE / "github" / "recorded" / "pygithub-replaydata"
 EXAMPLES = REFERENCE / "github" / "examples"
 
@@ -36,7 +33,6 @@ def example(op: str) -> Any:
     return json.loads((EXAMPLES / f"{op}.200.default.json").read_text())
 
 
-pytestmark = pytest.mark.skipif(not RECORDED.exists(), reason="reference payloads not present")
 
 
 def test_recorded_pull_whose_head_fork_was_deleted_maps() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from models import Base
+from tests.conftest import REFERENCE as _API  # noqa: E402
 from warehouse.map_pagerduty import (
     map_alert,
     map_change_event,
@@ -21,7 +21,7 @@ from warehouse.map_pagerduty import (
     map_user,
 )
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "api" / "pagerduty"
+REFERENCE = _API / "pagerduty"
 RECORDED = REFERENCE / "recorded" / "pypd-test-data"
 
 

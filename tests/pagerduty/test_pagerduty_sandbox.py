@@ -6,7 +6,6 @@ import json
 import ssl
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -19,6 +18,7 @@ from starlette.testclient import TestClient
 from lookback.sandbox.core import SandboxState
 from lookback.sandbox.pagerduty_api import make_routes
 from lookback.sandbox.serve import Sandbox
+from tests.conftest import REFERENCE
 from tests.pagerduty.pagerduty_worlds import world
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 
@@ -146,7 +146,7 @@ def test_https_only_and_token_required() -> None:
     assert ok.status_code == 200 and ok.json()["services"][0]["self"].startswith("https://testserver/pagerduty/")
 
 
-FACTS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "api" / "pagerduty" / "facts.json"
+FACTS = REFERENCE / "pagerduty" / "facts.json"
 # Fields the sandbox sends that the spec digest does not list but real payloads carry (recorded pypd data).
 KNOWN_EXTRAS = {"Incident": {"description", "impacted_services", "resolve_reason", "incidents_responders",
                              "responder_requests", "subscriber_requests", "last_status_change_by", "priority",
