@@ -68,9 +68,9 @@ def _measure(name: str, box: Sandbox, engine: Engine, incident: str, total: int,
     best, first, result = _correlate(engine, incident, repeats)
     floor, in_window = _indexed_scan(engine, result.window_start, result.window_end, repeats + 1)
     extra = ""
-    if sqlite:  # nothing in lookback runs ANALYZE on SQLite: the figure is without it; with it, for comparison
+    if sqlite:  # lookback runs a bounded ANALYZE (analysis_limit) when statistics are missing; a full one, to compare
         _analyze(engine)
-        extra = f"; {_correlate(engine, incident, repeats)[0]:.2f}s after ANALYZE"
+        extra = f"; {_correlate(engine, incident, repeats)[0]:.2f}s after a full ANALYZE"
     with engine.connect() as conn:
         count = conn.execute(text("SELECT count(*) FROM evidence")).scalar_one()
     return Row(f"correlation of one incident over {count / 1e6:.2f}M evidence rows, {name}", best, "s", floor,

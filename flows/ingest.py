@@ -30,6 +30,7 @@ from flows.reports import refresh_open_investigations, top_markdown  # noqa: E40
 from flows.sources import SOURCES, STREAMS  # noqa: E402
 from lookback.redact import redact  # noqa: E402
 from lookback.settings import Settings, load_settings  # noqa: E402
+from warehouse.db import refresh_statistics  # noqa: E402
 from warehouse.identity import resolve_people  # noqa: E402
 from warehouse.locks import source_lock  # noqa: E402
 from warehouse.stream import StreamResult  # noqa: E402
@@ -154,6 +155,7 @@ def run_sources(settings: Settings, engine: Engine, sources: list[str], since: d
     requests = {o["source"]: o["requests"] for o in outcomes}
     with Session(engine) as session, session.begin():
         total.rows["person"] += resolve_people(session, settings.identities)
+        refresh_statistics(session)  # what was loaded changes what the planner should know
     status = finish_run(engine, run_id, total, requests, failed)
     return {"run_id": run_id, "status": status, "rows": dict(total.rows), "requests": requests,
             "skipped": total.skipped, "failed": failed, "seconds": round(time.monotonic() - started, 2),

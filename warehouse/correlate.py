@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from warehouse.affinity import Affinity, channel_affinity, repo_affinity
 from warehouse.candidates import gather
 from warehouse.context import IncidentContext, build_query, estimate_impact_start, find_chat, load_context
+from warehouse.db import refresh_statistics
 from warehouse.item import WEIGHTS
 from warehouse.load import upsert
 from warehouse.queries import UnknownIncident, resolve_incident
@@ -67,6 +68,7 @@ def correlate(
     ``repo_hints``/``channel_hints`` are repos and channels that settings map to the service;
     ``service_map`` (service name or id -> ``{"repos": [...], "channels": [...]}``) supplies more.
     """
+    refresh_statistics(session, only_if_missing=True)
     found = resolve_incident(session, incident)
     if found is None:
         raise UnknownIncident(f"no PagerDuty incident {incident!r} in the warehouse; run `lookback backfill` first")

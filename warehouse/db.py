@@ -91,3 +91,20 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def refresh_statistics(session: Session, *, only_if_missing: bool = False) -> bool:
+    """Give SQLite's planner table statistics (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite walks every row of a source for the incident chat query; a bounded ANALYZE
+    (analysis_limit) takes well under a second even on millions of rows. Returns whether it ran.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    if only_if_missing and session.execute(text(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar() and session.execute(
+            text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'evidence'")).scalar():
+        return False
+    session.execute(text("PRAGMA analysis_limit = 1000"))
+    session.execute(text("ANALYZE"))
+    return True
