@@ -268,7 +268,9 @@ class FetchState:
     remaining: dict[str, int] = field(default_factory=dict)  # resource -> last remaining seen
     reset_at: dict[str, datetime] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # login -> slim user (REST path)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # login -> slim user (REST path); pre-fill from storage
+    # (repo, number) -> the updated_at already stored: the REST path does not fetch a PR again that has not changed.
+    stored_updated: Callable[[str, int], datetime | None] | None = None
 
 
 class Fetcher:
@@ -817,6 +819,9 @@ def _rest_partition(fetcher: Fetcher, full_name: str, window: _Window,
                 return  # sorted by updated desc: everything after this is older still
             if window.too_new(updated):
                 continue
+            known = fetcher.state.stored_updated
+            if known is not None and updated is not None and known(full_name, int(simple["number"])) == updated:
+                continue  # stored as it is now (re-read only because of the overlap): no files/reviews/comments calls
             yield "pull_request", _rest_pull(fetcher, repo, simple, selection.patches)
 
 

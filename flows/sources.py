@@ -80,10 +80,35 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
         # them afterwards for the PRs correlation ranks as candidates (flows.backfill), not for all.
         patches=False,
     )
-    state = github.FetchState(pace=rate_limiter("github"))
+    state = github.FetchState(pace=rate_limiter("github"), users=stored_github_users(engine),
+                              stored_updated=stored_pull_times(engine))
     window: Any = since if since is not None else cursors(engine, "github")
     records = github.iter_github_records(client, selection, window, until, state)
     return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
+
+
+def stored_github_users(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Names and emails of the GitHub logins already stored: the REST path does not ask for them again."""
+    with engine.connect() as conn:
+        return {login: {"name": name, "email": email} for login, name, email in conn.execute(text(
+            "SELECT native_id, display_name, email FROM account WHERE source = 'github'"))}
+
+
+def stored_pull_times(engine: Engine) -> Callable[[str, int], datetime | None]:
+    """(repo, number) -> the stored updated_at of that PR, read one repository at a time."""
+    from warehouse.sqlutil import rows
+
+    cache: dict[str, dict[int, datetime]] = {}
+
+    def lookup(repo: str, number: int) -> datetime | None:
+        if repo not in cache:
+            with Session(engine) as session:
+                cache[repo] = {int(r["number"]): r["updated_at"] for r in rows(
+                    session, "SELECT number, updated_at FROM gh_pull_request WHERE repo_full_name = :r", {"r": repo},
+                    times=("updated_at",))}
+        return cache[repo].get(number)
+
+    return lookup
 
 
 def github_patches(settings: Settings, engine: Engine, native_ids: list[str]) -> int:

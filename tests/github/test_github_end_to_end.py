@@ -147,3 +147,24 @@ def test_seed_world_every_github_item_of_the_truth_is_stored(session: Session, f
     store_records(session, github_spec(), iter_github_records(client, selection, stored_cursors(session, "github"), state=FetchState()))
     # Nothing new: the org listing plus one GraphQL request per repository.
     assert sb.stats()["apis"]["github"]["endpoints"].get("POST /graphql", 0) <= len(repos)
+
+
+def test_rest_nightly_spends_no_request_whose_answer_is_stored(engine, factory: SandboxFactory) -> None:
+    """Through the flow's stream: a second REST run asks only for the pull lists, not for stored PRs or users."""
+    from flows.ingest import run_sources
+    from lookback.settings import load_settings
+
+    sb = factory(world(8, repos=REPOS))
+    settings = load_settings(**sb.env(), LOOKBACK_DATABASE_URL=str(engine.url), LOOKBACK_GITHUB_TRANSPORT="rest",
+                             LOOKBACK_GITHUB_REPOS=",".join(REPOS))
+    first = run_sources(settings, engine, ["github"], None, None, flow_name="nightly_ingest", move_cursors=True,
+                        use_prefect=False)
+    assert first["status"] == "completed" and first["rows"]["gh_pull_request"] == 16
+    sb.reset_stats()
+    second = run_sources(settings, engine, ["github"], None, None, flow_name="nightly_ingest", move_cursors=True,
+                         use_prefect=False)
+    endpoints = sb.stats()["apis"]["github"]["endpoints"]
+    spent = {e: n for e, n in endpoints.items() if n}
+    assert not [e for e in spent if e.endswith(("/files", "/reviews", "/comments")) or "/users/" in e], spent
+    assert sum(spent.values()) <= 2 * len(REPOS), spent  # the pull list of each repo (and its repo record)
+    assert {t: n for t, n in second["rows"].items() if n and t != "raw_record"} == {}
