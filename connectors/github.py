@@ -821,7 +821,11 @@ def _rest_partition(fetcher: Fetcher, full_name: str, window: _Window,
                 continue
             known = fetcher.state.stored_updated
             if known is not None and updated is not None and known(full_name, int(simple["number"])) == updated:
-                continue  # stored as it is now (re-read only because of the overlap): no files/reviews/comments calls
+                # Stored as it is now (re-read only because of the overlap): no files/reviews/comments calls,
+                # but it still counts for the repository's cursor.
+                yield "unchanged", {"partition": full_name, "number": int(simple["number"]),
+                                    "updated_at": simple["updated_at"]}
+                continue
             yield "pull_request", _rest_pull(fetcher, repo, simple, selection.patches)
 
 
@@ -855,9 +859,11 @@ def iter_github_records(
         newest = previous
         try:
             for kind, payload in _partition_records(fetcher, name, window, selection):
-                if kind == "pull_request":
-                    updated = payload["pull"]["updated_at"]
+                if kind in ("pull_request", "unchanged"):
+                    updated = payload["pull"]["updated_at"] if kind == "pull_request" else payload["updated_at"]
                     newest = max(newest or updated, updated)
+                    if kind == "unchanged":
+                        continue
                 yield kind, payload
         except (NotFound, PartitionSkipped, GithubTransient) as exc:
             # One repository that cannot be read (404, or still failing after every retry) does not stop
