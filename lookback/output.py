@@ -6,9 +6,14 @@ import json
 import re
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 # C0/C1 control characters, which include the ESC that starts terminal escape sequences.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f]")  # browsers drop tabs and newlines from URLs: so do we
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# What could open HTML, a link, emphasis, code or a table cell; an underscore only where it could emphasise.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def inert(text: Any) -> str:
@@ -16,8 +21,31 @@ def inert(text: Any) -> str:
     return _CONTROL.sub("", "" if text is None else str(text))
 
 
+def safe_url(url: str | None) -> str | None:
+    """The URL if its scheme is http, https or mailto (no `javascript:`, `data:`...), else None."""
+    if not url:
+        return None
+    url = _URL_JUNK.sub("", url)
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in SAFE_SCHEMES else None
+
+
 def md_escape(text: Any) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+!|<>~])", r"\\\1", inert(text).replace("\n", " "))
+    """Untrusted text as inert Markdown on one line: it stays text whatever it contains."""
+    one_line = " ".join(inert(text).split())
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line)
+
+
+def md_link(text: Any, url: str | None) -> str:
+    """A Markdown link for an http(s) URL, else the escaped text alone."""
+    href = safe_url(url)
+    label = md_escape(text)
+    if href is None or not re.match(r"https?://", href):
+        return label
+    return f"[{label}](<{href.replace('<', '%3C').replace('>', '%3E').replace(' ', '%20')}>)"
 
 
 def print_items(items: list[dict[str, Any]], fmt: str) -> None:
@@ -26,8 +54,7 @@ def print_items(items: list[dict[str, Any]], fmt: str) -> None:
     elif fmt == "md":
         lines = ["| rank | score | role | when (UTC) | source | item | reasons |", "|---|---|---|---|---|---|---|"]
         for it in items:
-            title = md_escape(it.get("title") or it.get("native_id"))
-            link = f"[{title}]({it['url']})" if it.get("url") else title
+            link = md_link(it.get("title") or it.get("native_id"), it.get("url"))
             why = "; ".join(md_escape(r) for r in it.get("reasons") or [])
             lines.append(f"| {it['rank']} | {it['score']:.2f} | {md_escape(it['role'])} | {str(it['occurred_at'])[:16]} | "
                          f"{md_escape(it['source'])} | {link} | {why} |")

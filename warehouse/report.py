@@ -47,6 +47,7 @@ def report_facts(session: Session, incident: str) -> dict[str, Any]:
     chat_channels = list(summary.get("chat_channels") or [])
     page_at = inv["detected_at"] or inc.get("created_at")
     end = inv["resolved_at"] or (page_at + timedelta(hours=4) if page_at else None)
+    chat = incident_chat(session, chat_channels, page_at, end and end + timedelta(days=2), dropped)
     return {
         "incident": inc,
         "investigation": inv,
@@ -59,9 +60,8 @@ def report_facts(session: Session, incident: str) -> dict[str, Any]:
         "acknowledged": next(iter(rows(session, "SELECT l.created_at AS at, u.name FROM pd_log_entry l LEFT JOIN pd_user u "
                                        "ON u.id = l.agent_id WHERE l.incident_id = :i AND l.type = 'acknowledge_log_entry' "
                                        "ORDER BY l.created_at LIMIT 1", {"i": iid}, times=("at",))), None),
-        "ruled_out": chat_matching(session, chat_channels, page_at, end, _RULED_OUT, dropped),
-        "follow_ups": chat_matching(session, chat_channels, page_at, end and end + timedelta(days=2), _FOLLOW_UP,
-                                    dropped),
+        "ruled_out": [m for m in chat if m["occurred_at"] <= end and _RULED_OUT.search(m["text"])][:20],
+        "follow_ups": [m for m in chat if _FOLLOW_UP.search(m["text"])][:20],
         "slack_names": slack_names(session),
         "slack_channels": {r["id"]: r["name"] for r in rows(session, "SELECT id, name FROM slack_channel")},
     }
@@ -69,15 +69,12 @@ def report_facts(session: Session, incident: str) -> dict[str, Any]:
 
 def _attach_text(session: Session, iid: str, items: list[dict[str, Any]]) -> None:
     """The full text of each item (for mrkdwn rendering) next to its contract fields."""
-    by_id = {(it["source"], it["native_id"]): it for it in items}
-    ids = [r["evidence_id"] for r in rows(session, "SELECT evidence_id FROM evidence_link WHERE incident_id = :i",
-                                           {"i": iid})]
-    for batch in chunks(ids):
-        for r in rows(session, "SELECT source, native_id, text, container FROM evidence WHERE id IN :ids", {"ids": batch}):
-            it = by_id.get((r["source"], r["native_id"]))
-            if it is not None:
-                it["text"] = r["text"]
-                it["container_id"] = r["container"]
+    by_key = {(it["source"], it["native_id"]): it for it in items}
+    for r in rows(session, "SELECT e.source, e.native_id, e.text FROM evidence_link l JOIN evidence e "
+                  "ON e.id = l.evidence_id WHERE l.incident_id = :i AND l.rank <= :n", {"i": iid, "n": MAX_ITEMS}):
+        it = by_key.get((r["source"], r["native_id"]))
+        if it is not None:
+            it["text"] = r["text"]
 
 
 def responders(session: Session, iid: str, chat_channels: list[str], start: datetime | None,
@@ -168,16 +165,16 @@ def manual_pages(session: Session, iid: str, items: list[dict[str, Any]]) -> lis
     return sorted(out, key=lambda m: str(m["at"]))
 
 
-def chat_matching(session: Session, channels: list[str], start: datetime | None, end: datetime | None,
-                  pattern: re.Pattern[str], dropped: set[str]) -> list[dict[str, Any]]:
-    """Messages of the incident's chat during the response whose text matches ``pattern`` (not marked irrelevant)."""
+def incident_chat(session: Session, channels: list[str], start: datetime | None, end: datetime | None,
+                  dropped: set[str]) -> list[dict[str, Any]]:
+    """Messages of the incident's chat from just before the page to ``end``, without those marked irrelevant."""
     if not channels or not start or not end:
         return []
     found = rows(session, "SELECT native_id, occurred_at, actor_name, container_name, text, url FROM evidence "
                  "WHERE source = 'slack' AND container IN :c AND occurred_at >= :a AND occurred_at <= :b "
                  "ORDER BY occurred_at", {"c": channels, "a": start - timedelta(minutes=30), "b": end},
                  times=("occurred_at",))
-    return [m for m in found if m["text"] and m["native_id"] not in dropped and pattern.search(m["text"])][:20]
+    return [m for m in found if m["text"] and m["native_id"] not in dropped]
 
 
 def slack_names(session: Session) -> dict[str, str]:

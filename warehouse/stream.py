@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -131,29 +131,32 @@ def keep_stored_patches(session: Session, kind: str, items: list[dict[str, Any]]
                 need[native_id(p)] = p
             except (KeyError, TypeError, ValueError):
                 continue  # the mapper will quarantine it
-    for batch in chunks(list(need)):
-        for r in rows(session, "SELECT native_id, payload FROM raw_record WHERE source = 'github' "
-                      "AND kind = 'pull_request' AND native_id IN :ids", {"ids": batch}):
-            stored, new = json.loads(r["payload"]), need[r["native_id"]]
-            if _head_sha(stored) is None or _head_sha(stored) != _head_sha(new):
-                continue
-            patches = {f.get("filename"): f["patch"] for f in stored.get("files") or [] if f.get("patch")}
-            if patches:
-                new["files"] = [{**f, "patch": patches[f["filename"]]} if f.get("filename") in patches else f
-                                for f in new["files"]]
+    for nid, stored in _stored_pulls(session, list(need)):
+        new = need[nid]
+        if _head_sha(stored) is None or _head_sha(stored) != _head_sha(new):
+            continue
+        patches = {f.get("filename"): f["patch"] for f in stored.get("files") or [] if f.get("patch")}
+        if patches:
+            new["files"] = [{**f, "patch": patches[f["filename"]]} if f.get("filename") in patches else f
+                            for f in new["files"]]
 
 
 def pulls_without_patches(session: Session, native_ids: list[str]) -> list[dict[str, Any]]:
     """The stored composites of those pull requests that have files but no patch excerpt yet."""
     out = []
+    for _, payload in _stored_pulls(session, native_ids):
+        files = payload.get("files") or []
+        if files and not any(f.get("patch") for f in files) and payload.get("repo") and payload.get("pull"):
+            out.append(payload)
+    return out
+
+
+def _stored_pulls(session: Session, native_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The last raw payload stored for each of these pull requests, parsed."""
     for batch in chunks(native_ids):
         for r in rows(session, "SELECT native_id, payload FROM raw_record WHERE source = 'github' "
                       "AND kind = 'pull_request' AND native_id IN :ids", {"ids": batch}):
-            payload = json.loads(r["payload"])
-            files = payload.get("files") or []
-            if files and not any(f.get("patch") for f in files) and payload.get("repo") and payload.get("pull"):
-                out.append(payload)
-    return out
+            yield r["native_id"], json.loads(r["payload"])
 
 
 def _head_sha(payload: dict[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lookback.report.markdown import render_markdown
 from lookback.report.mrkdwn import link, mrkdwn_html, plain_text, safe_url, text_html
-from lookback.report.timeline import ROLE_COLORS, layout
+from lookback.report.timeline import ROLE_COLORS, as_time, layout
 from warehouse.report import report_facts
 
 ROLE_NAMES = {
@@ -51,14 +51,8 @@ def _write(path: Path, content: str) -> None:
     tmp.replace(path)
 
 
-def _dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
-
-
 def when(value: Any, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-    t = _dt(value)
+    t = as_time(value)
     return t.strftime(fmt) if t else "unknown"
 
 

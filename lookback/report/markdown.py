@@ -6,25 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lookback.output import inert
-from lookback.report.mrkdwn import safe_url
-
-# What could open HTML, a link, emphasis, code or a table cell; an underscore only where it could emphasise.
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-
-
-def md_escape(text: Any) -> str:
-    """Untrusted text as inert Markdown on one line: it stays text whatever it contains."""
-    one_line = " ".join(inert(text).split())
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), one_line)
-
-
-def md_link(text: Any, url: str | None) -> str:
-    href = safe_url(url)
-    label = md_escape(text)
-    if href is None or not re.match(r"https?://", href):
-        return label
-    return f"[{label}](<{href.replace('<', '%3C').replace('>', '%3E').replace(' ', '%20')}>)"
+from lookback.output import md_escape, md_link
 
 
 def _clip(text: Any, n: int = 160) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+from lookback.output import safe_url
+
 _SPECIAL = re.compile(r"<([^<>\n]{1,2000})>")
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 _PRE = re.compile(r"```(.+?)```", re.S)
@@ -17,19 +17,6 @@ _CODE = re.compile(r"`([^`\n]+)`")
 _EMPHASIS = ((re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])"), "b"), (re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])"), "i"),
              (re.compile(r"(?<![\w~])~([^~\n]+)~(?![\w~])"), "s"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f]")  # browsers drop tabs and newlines from URLs: so do we
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if its scheme is http, https or mailto (no `javascript:`, `data:`...), else None."""
-    if not url:
-        return None
-    url = _URL_JUNK.sub("", url)
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in SAFE_SCHEMES else None
 
 
 def link(url: str | None, label: str) -> Markup:

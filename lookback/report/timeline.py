@@ -63,7 +63,8 @@ class Panel:
         return when is not None and self.start <= when <= self.end
 
 
-def _when(value: Any) -> datetime | None:
+def as_time(value: Any) -> datetime | None:
+    """An aware datetime from a datetime or an ISO 8601 string (as the JSON contract gives times)."""
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
@@ -208,9 +209,9 @@ def tooltip(it: dict[str, Any]) -> str:
 def _strips(panel: Panel, groups: Sequence[dict[str, Any]], facts: dict[str, Any], color: dict[str, str],
             y: float) -> float:
     """One strip per storyline: a bar from its first to its last member, ticks at the members."""
-    times = {it["native_id"]: _when(it["occurred_at"]) for it in facts["items"]}
+    times = {it["native_id"]: as_time(it["occurred_at"]) for it in facts["items"]}
     for g in groups:
-        first, last = _when(g["first_at"]), _when(g["last_at"])
+        first, last = as_time(g["first_at"]), as_time(g["last_at"])
         if first is None or last is None or last < panel.start or first > panel.end:
             continue
         a, b = panel.x(max(first, panel.start)), panel.x(min(last, panel.end))
@@ -227,10 +228,10 @@ def _pack(panel: Panel, lanes: Sequence[Lane], items: Sequence[dict[str, Any]]) 
     """Place each item of the panel on the first row of its lane where its dot and label fit."""
     placed = []
     ends: dict[tuple[int, int], float] = {}
-    inside = [it for it in items if panel.holds(_when(it["occurred_at"]))]
-    for it in sorted(inside, key=lambda i: (_when(i["occurred_at"]), i["rank"])):
+    inside = [it for it in items if panel.holds(as_time(it["occurred_at"]))]
+    for it in sorted(inside, key=lambda i: (as_time(i["occurred_at"]), i["rank"])):
         lane = _lane_of(lanes, it)
-        x = panel.x(_when(it["occurred_at"]))  # type: ignore[arg-type]
+        x = panel.x(as_time(it["occurred_at"]))  # type: ignore[arg-type]
         headline = it["kind"] in ("pull_request", "incident") or it["source"] == "slack"
         wants_label = (headline and it["role"] in LABELED_ROLES) or it["rank"] <= 5 or bool(it.get("label"))
         label = _label(it) if wants_label else ""

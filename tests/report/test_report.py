@@ -10,8 +10,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
+from lookback.output import md_escape, md_link
 from lookback.report import write_report
-from lookback.report.markdown import md_escape, md_link
 from lookback.report.mrkdwn import mrkdwn_html, plain_text, safe_url, text_html
 from tests.report.conftest import HOSTILE_TS
 from warehouse.queries import evidence_items, label

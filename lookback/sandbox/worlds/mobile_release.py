@@ -80,14 +80,11 @@ _SUPPORT_LINES = (
 )
 
 
-def _t(text: str) -> float:
-    return epoch(text)
-
 
 def _version_at(t: float) -> str:
     out = _RELEASES[0][0]
     for v, day, _ in _RELEASES:
-        if _t(day + "T15:00:00Z") + 3 * DAY <= t:
+        if epoch(day + "T15:00:00Z") + 3 * DAY <= t:
             out = v
     return out
 
@@ -139,7 +136,7 @@ def _review_line(rng: random.Random, t: float) -> str:
 def _release_train(b: WorldBuilder, channel: str, end: float) -> None:
     """Release-train bot lines: submissions, staged rollouts, App Review."""
     for v, day, notes in _RELEASES:
-        t0 = _t(day + "T15:00:00Z")
+        t0 = epoch(day + "T15:00:00Z")
         steps = [(0, f":package: Android {v} submitted to Google Play. Notes: {notes}"),
                  (0.1, f":package: iOS {v} submitted to App Review"),
                  (1, f":white_check_mark: iOS {v} approved, phased release starts tomorrow"),
@@ -333,13 +330,13 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
              thread_rate=0.2)
     for ch, joiners in ((sup_ch, SUPPORT), (mob_ch, MOBILE + ["june"]), (rev_ch, SUPPORT), (sync_ch, SYNCERS)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, mobile, 10 * n, start, _t("2024-02-05T00:00:00Z"), mal_ch)
+    add_incidents(b, mobile, 10 * n, start, epoch("2024-02-05T00:00:00Z"), mal_ch)
     add_incidents(b, syncers, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     bot_feed(b, rev_ch, "appbot", int(100 * 3 * n), start, end, _review_line)
     _release_train(b, rel_ch, end)
 
     # Feb 5: the crash handler learns to swallow its own failures ---------------------------------------
-    w_at = _t("2024-02-05T10:20:00Z")
+    w_at = epoch("2024-02-05T10:20:00Z")
     weak = story_pull(b, android, _WEAKENING, w_at, w_at + 4.8 * HOUR, "weakening", review="good catch",
                       review_comments=(("rania", "should we at least log this somewhere?",
                                         "app/src/main/kotlin/com/pocketfit/telemetry/CrashHandler.kt", 25,
@@ -351,21 +348,21 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
                "is never reported, so crash-free alerts stayed green")
 
     # Feb 13: offline sync v2 ships dark ------------------------------------------------------------------
-    c_at = _t("2024-02-12T09:00:00Z")
-    contrib = story_pull(b, android, _CONTRIBUTOR, c_at, _t("2024-02-13T16:30:00Z"), "contributor",
+    c_at = epoch("2024-02-12T09:00:00Z")
+    contrib = story_pull(b, android, _CONTRIBUTOR, c_at, epoch("2024-02-13T16:30:00Z"), "contributor",
                          review="nice, let's dogfood it for a couple of weeks")
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="the launch-time migration (INSERT ... SELECT *) breaks on old workout caches; dormant behind "
                "offline_sync_v2 until the rollout")
-    b.say(mob_ch, _t("2024-02-21T16:05:00Z"), "tobias",
+    b.say(mob_ch, epoch("2024-02-21T16:05:00Z"), "tobias",
           "offline_sync_v2 is on for employees (segment:employees, 6.4.0+). record a workout offline at the gym and "
           "tell me if anything's weird :muscle:")
 
     # Mar 5: the rollout, by PR and announcement -----------------------------------------------------
-    t_at = _t("2024-03-04T13:30:00Z")
-    merged = _t("2024-03-05T13:58:00Z")
+    t_at = epoch("2024-03-04T13:30:00Z")
+    merged = epoch("2024-03-05T13:58:00Z")
     trig = story_pull(b, flags, _TRIGGER, t_at, merged, "trigger", review="go for it :rocket:",
-                      reviewed=_t("2024-03-05T09:12:00Z"))
+                      reviewed=epoch("2024-03-05T09:12:00Z"))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="took offline_sync_v2 to 50% of Android: the migration ran on launch for long-time users and crashed")
     flip = b.change_event(svc, "Flag offline_sync_v2 (android) rollout 0% -> 50%", merged + 40, "remote-config sync",
@@ -392,16 +389,16 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     b.say(sync_ch, merged + 3.2 * HOUR, "elif", "android upload volume alert again (low urgency). mobile release day? "
           "leaving it")
     low2 = b.incident(sync_svc, "[sync-api] sync sessions from Android 6.4.x down 41% vs 7-day baseline",
-                      _t("2024-03-06T03:10:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+                      epoch("2024-03-06T03:10:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
                       resolve_after=4 * HOUR, suppressed=True, alert_key="sync-api/android-sessions", severity="warning")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="a second, suppressed low-urgency alert on the sync backend")
     for i, (when, title, text) in enumerate(_CRASH_REVIEWS):
-        r = b.say(rev_ch, _t(when), "appbot", f":star: *{title}* (Android 6.4.1, {('US', 'GB', 'DE', 'BR')[i % 4]})\n>{text}")
+        r = b.say(rev_ch, epoch(when), "appbot", f":star: *{title}* (Android 6.4.1, {('US', 'GB', 'DE', 'BR')[i % 4]})\n>{text}")
         if i == 0:
             tr.add("slack", r, "early_signal", must_see=False, group="reports",
                    why="the first one-star crash review, in the review feed")
-    s_at = _t("2024-03-06T09:12:00Z")
+    s_at = epoch("2024-03-06T09:12:00Z")
     relay = b.say(sup_ch, s_at, "kwame",
                   "heads up from the Play Store queue: 30+ one-star reviews overnight, all Android: 'closes as soon as I "
                   "open it', 'keeps stopping after the update'. a few mention lost offline workouts. is mobile aware?")
@@ -413,14 +410,14 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
 
     # Mar 6 afternoon: a CDN incident elsewhere (the red herring) -------------------------------------
     web = sc.team("web")
-    b.incident(web.service, "[web-frontend] CDN 5xx", _t("2024-03-06T15:52:00Z"), responders=web.members[:2],
+    b.incident(web.service, "[web-frontend] CDN 5xx", epoch("2024-03-06T15:52:00Z"), responders=web.members[:2],
                ack_after=180, resolve_after=78 * 60, alert_key="web-frontend/CDN 5xx",
                notes=[(web.members[0], "Fastly EU POPs returning 503s, their status page confirms", 600.0)])
-    b.say(sc.common["eng-help"], _t("2024-03-06T15:58:00Z"), web.members[0],
+    b.say(sc.common["eng-help"], epoch("2024-03-06T15:58:00Z"), web.members[0],
           "FYI Fastly is having elevated 503s from EU POPs, web and api.pocketfit.example assets affected, we're on it")
 
     # The customer report and the page ---------------------------------------------------------------
-    r_at = _t("2024-03-06T17:31:00Z")
+    r_at = epoch("2024-03-06T17:31:00Z")
     report = b.say(sup_ch, r_at, "sofia",
                    "escalating: 212 Zendesk tickets tagged app-crash since yesterday afternoon, ~95% Android, mostly "
                    "long-time subscribers. reinstalling doesn't help and some lose their offline workouts. paging "
@@ -551,7 +548,7 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
         files=(("flags/rest_timer_haptics.yaml", yaml_patch(5, "platforms:", ["   android:", "     min_version: 6.3.0",
                                                                               "-    rollout: 20",
                                                                               "+    rollout: 100"])),)),
-        _t("2024-03-01T10:00:00Z"), _t("2024-03-01T14:30:00Z"), "distractor")
+        epoch("2024-03-01T10:00:00Z"), epoch("2024-03-01T14:30:00Z"), "distractor")
     synced(distractor)
 
     world = b.finalize()
