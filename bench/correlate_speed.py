@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    # Run as a script, bench/ itself is sys.path[0] and its pagerduty.py would shadow the `pagerduty` package.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from warehouse.correlate import correlate  # noqa: E402
 from warehouse.db import make_engine  # noqa: E402

@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    # Run as a script, bench/ itself is sys.path[0] and its pagerduty.py would shadow the `pagerduty` package.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from warehouse import queries  # noqa: E402
 from warehouse.correlate import correlate  # noqa: E402

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warehouse.affinity import Affinity
-from warehouse.context import EVIDENCE_COLUMNS, IncidentContext, fts_ids, fts_phrase_ids
+from warehouse.context import EVIDENCE_COLUMNS, IncidentContext, fts_ids, fts_phrase_ids, incident_texts
 from warehouse.item import Item
 from warehouse.sqlutil import chunks, rows
 from warehouse.textsim import identifiers
@@ -60,12 +60,6 @@ def gather(session: Session, ctx: IncidentContext, start: datetime, end: datetim
     items = load_items(session, found)
     # The window is the investigator's choice: only labeled items may live outside it.
     return {k: it for k, it in items.items() if start <= it.row["occurred_at"] <= end or "labeled" in it.found_by}
-
-
-def incident_texts(ctx: IncidentContext) -> list[str | None]:
-    texts: list[str | None] = [ctx.incident.get("title"), ctx.incident.get("description")]
-    texts += [a["summary"] for a in ctx.alerts] + [n["content"] for n in ctx.notes] + [m["text"] for m in ctx.chat]
-    return texts
 
 
 def ids_by_native(session: Session, source: str, native_ids: set[str]) -> list[int]:

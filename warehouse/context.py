@@ -5,15 +5,17 @@ Everything here is SQL over the warehouse plus light Python; nothing calls an AP
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warehouse.signals import customer_strength, symptom_strength
+from warehouse.signals import announces_change, customer_strength, machine_failure, symptom_strength
 from warehouse.sqlutil import chunks, dialect_name, rows
-from warehouse.textsim import tokenize, weighted_query
+from warehouse.textsim import identifiers, split_identifier, tokenize, weighted_query
 
 EVIDENCE_COLUMNS = ("id, source, kind, native_id, occurred_at, title, text, url, actor, actor_name, container, "
                     "container_name, parent_native_id, attributes")
@@ -39,6 +41,7 @@ class Symptom:
     kind: str  # customer_report | early_signal
     why: str
     text: str = ""
+    automated: bool = False  # a bot's failure line: a machine signal like an alert, not a person noticing
 
 
 @dataclass
@@ -251,11 +254,12 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
                     continue
                 sym = symptom_strength(body)
                 cust = customer_strength(body, m["container_name"])
-                if sym <= 0:
+                if sym <= 0 or announces_change(body):
                     continue
                 kind = "customer_report" if cust >= 0.6 else "early_signal"
                 found.append(Symptom(m["native_id"], "slack", m["occurred_at"], kind,
                                      f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body))
+    found += _bot_failures(session, ctx, lo, hi)
     if ctx.service:
         quiet = _quiet_alerts(session, ctx, lo, hi)
         found += [Symptom(a["native_id"], "pagerduty", a["at"], "early_signal", a["why"], a["why"]) for a in quiet]
@@ -275,14 +279,53 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
         return ctx.page_at, "created", detail
     # Errors that paged no one can precede the harm to users (a failing job before its effect is seen);
     # a person noticing is direct evidence of impact, so the earliest one wins when there is one.
-    humans = [s for s in chain if s.source == "slack"]
+    # A bot's failure line that names what the incident is about (its job, its table) is as direct.
+    direct = [s for s in chain if s.source == "slack"]
     detail["earliest_machine_signal"] = min(s.at for s in chain).isoformat()
-    if humans:
-        first = min(humans, key=lambda s: s.at)
-        detail["basis"] = f"first person to notice: {first.why}"
+    if direct:
+        first = min(direct, key=lambda s: s.at)
+        who = "first failure a bot reported" if first.automated else "first person to notice"
+        detail["basis"] = f"{who}: {first.why}"
         return first.at, "estimated", detail
     detail["basis"] = "first alert of the service that paged no one"
     return anchor, "estimated", detail
+
+
+def incident_texts(ctx: IncidentContext) -> list[str | None]:
+    """The incident's own words: title, description, alerts, notes and its chat."""
+    texts: list[str | None] = [ctx.incident.get("title"), ctx.incident.get("description")]
+    texts += [a["summary"] for a in ctx.alerts] + [n["content"] for n in ctx.notes] + [m["text"] for m in ctx.chat]
+    return texts
+
+
+def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime) -> list[Symptom]:
+    """Bots' failure lines (a job failing, an SLA miss) in [lo, hi) that name an identifier of the incident's
+    words: errors that reached a channel but paged no one. A bot relaying a PagerDuty page is left out."""
+    idents = sorted({i for t in incident_texts(ctx) for i in identifiers(t)})
+    ids = fts_phrase_ids(session, [i.split("_") for i in idents], lo, hi, limit=500)
+    bots = [m for batch in chunks(sorted(ids)) for m in rows(
+        session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id IN :ids AND source = 'slack'",  # noqa: S608 - constant SQL text; values are bound
+        {"ids": batch}, times=("occurred_at",), jsons=("attributes",)) if (m["attributes"] or {}).get("bot")]
+    relays = {r["from_native_id"] for b in chunks([m["native_id"] for m in bots]) for r in rows(
+        session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND from_native_id IN :n "
+        "AND ref_kind IN ('incident_number', 'incident_id')", {"n": b})}
+    named = {m["native_id"]: {i for i in idents if f"_{i}_" in _words(m["text"] or m["title"])} for m in bots}
+    # An identifier a bot names all the time (a busy job's name) says nothing about this incident.
+    count = Counter(i for found in named.values() for i in found)
+    out: list[Symptom] = []
+    for m in bots:
+        body = m["text"] or m["title"] or ""
+        if m["native_id"] in relays or not machine_failure(body) or not any(count[i] <= 6 for i in named[m["native_id"]]):
+            continue
+        out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
+                           f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body,
+                           automated=True))
+    return out
+
+
+def _words(text: str | None) -> str:
+    """`orders_events.waitForRaw` -> `_orders_events_wait_for_raw_`: identifier parts joined, to find identifiers in."""
+    return "_" + "_".join(p for chunk in re.split(r"[^A-Za-z0-9]+", text or "") for p in split_identifier(chunk)) + "_"
 
 
 def _quiet_alerts(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime) -> list[dict[str, Any]]:

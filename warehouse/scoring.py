@@ -13,10 +13,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warehouse.affinity import Affinity
-from warehouse.candidates import incident_texts, refs_from, resolve_pr_refs
-from warehouse.context import IncidentContext, _clip
+from warehouse.candidates import refs_from, resolve_pr_refs
+from warehouse.context import SYMPTOM_HORIZON, IncidentContext, Symptom, _clip, incident_texts
 from warehouse.item import Item
-from warehouse.signals import change_facts, customer_strength, is_paging_action, symptom_strength
+from warehouse.signals import (
+    announces_change,
+    change_facts,
+    customer_strength,
+    is_paging_action,
+    machine_failure,
+    symptom_strength,
+)
 from warehouse.sqlutil import rows
 from warehouse.textsim import BM25, identifiers, tokenize
 
@@ -25,6 +32,7 @@ AFTER_RESOLUTION = timedelta(days=2)
 TIME_HALF_LIFE_DAYS = 14.0      # before impact start: 2 weeks halves the time signal
 AFTER_HALF_LIFE_DAYS = 1.0      # after resolution, evidence fades fast
 NOISY_RUN_WINDOW = timedelta(days=21)
+QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
 
 
@@ -112,7 +120,7 @@ class Scorer:
         # the first signal of each kind, which names what broke first.
         from_symptoms = {i for s in ctx.symptoms for i in identifiers(s.text)} - wanted
         firsts = []
-        for group in ([s for s in ctx.symptoms if s.source == "pagerduty"], [s for s in ctx.symptoms if s.source == "slack"]):
+        for group in ([s for s in ctx.symptoms if _machine(s)], [s for s in ctx.symptoms if not _machine(s)]):
             if group:  # an incident and its alert arrive together: both are the first signal
                 first_at = min(s.at for s in group)
                 firsts += [s for s in group if s.at == first_at]
@@ -148,6 +156,7 @@ class Scorer:
         """Text repeated word for word across the window is boilerplate (templates, bots): its match means less."""
         seen: Counter[str] = Counter()
         key: dict[int, str] = {}
+        alike: dict[str, list[Item]] = {}
         for it in self.items.values():
             r = it.row
             if r["source"] == "slack" and r["text"]:
@@ -160,8 +169,23 @@ class Scorer:
             if len(k) > 20:
                 key[it.id] = k
                 seen[k] += 1
+                alike.setdefault(k, []).append(it)
+        # A failure line that starts (again) just before the page, after a quiet spell, is news, not routine.
+        back: dict[int, float] = {}
+        for its in alike.values():
+            its.sort(key=lambda i: (i.at, i.nid))
+            for prev, it in zip([None, *its], its, strict=False):
+                gap = (it.at - prev.at).days if prev else None
+                if it.at >= self.ctx.page_at - SYMPTOM_HORIZON and (gap is None or gap >= QUIET_SPELL.days) \
+                        and machine_failure(it.row["text"] or it.row["title"]):
+                    back[it.id] = gap or 0
         for it in self.items.values():
-            n = seen.get(key.get(it.id, ""), 0)
+            k = key.get(it.id, "")
+            n = seen.get(k, 0)
+            if it.id in back:
+                if back[it.id]:
+                    it.add("storyline", 0.3, f"posted again after {back[it.id]} quiet days, just before the page")
+                continue
             if n >= 2 and it.values.get("content", 0) > 0:
                 cut = min(it.values["content"], 0.5)
                 it.add("content", -cut, f"the same text was posted {n} times in the window")
@@ -227,7 +251,9 @@ class Scorer:
                       "ref_kind IN ('incident_number', 'incident_id') AND target IN :t", {"t": targets})
         for c in citing:
             it = self.by_nid.get((c["from_source"], c["from_native_id"]))
-            if it is not None:
+            if it is not None and (it.row["attributes"] or {}).get("bot"):
+                it.add("reference", 0.1, "a bot relaying this incident")  # the page itself, said again
+            elif it is not None:
                 it.add("reference", 0.5, "cites this incident")
         # Reverts between candidates, in both directions.
         gh = [("github", it.nid) for it in self.items.values() if it.row["source"] == "github"]
@@ -271,8 +297,8 @@ class Scorer:
     # symptoms and impact start
     def _symptoms(self) -> None:
         ctx = self.ctx
-        first_human = min((s for s in ctx.symptoms if s.source == "slack"), key=lambda s: s.at, default=None)
-        quiet = [s for s in ctx.symptoms if s.source == "pagerduty"]
+        first_human = min((s for s in ctx.symptoms if not _machine(s)), key=lambda s: s.at, default=None)
+        quiet = [s for s in ctx.symptoms if _machine(s)]
         # An incident and its alert arrive at the same instant: both are the first quiet signal.
         first_quiet = {s.evidence_native_id for s in quiet if s.at == min(q.at for q in quiet)} if quiet else set()
         seen_titles: set[str] = set()
@@ -286,7 +312,7 @@ class Scorer:
                 why = f"early sign of impact before the page ({s.kind.replace('_', ' ')})"
                 if r.get("_detail_of") and ("pagerduty", r["_detail_of"]) in self.symptom_nids:
                     value, why = value * 0.3, f"alert of {r['_detail_of']}, which paged no one"
-                elif r["source"] == "pagerduty":
+                elif _machine(s):
                     title = " ".join(t for t in tokenize(r["title"]) if not any(c.isdigit() for c in t))
                     if title in seen_titles:
                         value, why = value * 0.4, f"repeats an earlier alert that paged no one ({s.kind.replace('_', ' ')})"
@@ -299,16 +325,23 @@ class Scorer:
                     value, why = 1.0, "the first person to notice, before the page"
                     r["_keystone"] = True
                     it.add("storyline", 0.5, "the first sign of impact in chat")
-                if r["source"] == "pagerduty" and value >= 0.8:
+                if _machine(s) and value >= 0.8:
                     r["_keystone"] = True
                 it.add("symptom", value, why)
                 r["_symptom"] = s.kind
             elif r["source"] == "slack" and self.start <= it.at < ctx.page_at and it.at >= self.impact - timedelta(days=2):
                 body = r["text"] or ""
-                if symptom_strength(body) and set(it.doc) & ctx.key_terms and not (r["attributes"] or {}).get("bot"):
+                if symptom_strength(body) and set(it.doc) & ctx.key_terms and not (r["attributes"] or {}).get("bot") \
+                        and not announces_change(body):
                     cust = customer_strength(body, r["container_name"])
                     it.add("symptom", 0.3 + 0.2 * cust, "reads like a report of something broken, near impact start")
                     r["_symptom"] = "customer_report" if cust >= 0.6 else "early_signal"
+            elif (r["source"] == "pagerduty" and r["kind"] == "incident" and not r.get("_own")
+                  and (r["attributes"] or {}).get("urgency") == "low" and self.impact - timedelta(days=2) <= it.at < ctx.page_at
+                  and r["container"] != (ctx.service or {}).get("id") and it.values.get("content", 0) >= 0.1):
+                # The harm shows up downstream too: another service's quiet alert in the incident's words.
+                it.add("symptom", 0.4, "a low-urgency alert of another service, in the incident's words, near impact start")
+                r["_symptom"] = "early_signal"
         # Replies right after a customer report in the same channel usually add more reports.
         reports = sorted((it.at, it.row["container"], it.nid) for it in self.items.values()
                          if it.row.get("_symptom") == "customer_report" and it.row["source"] == "slack")
@@ -435,6 +468,8 @@ class Scorer:
             if cited_by and it.pr is None and it.at <= self.by_nid[("github", cited_by)].at:
                 it.add("storyline", 1.0, f"{cited_by} cites it as the reason for the change")
                 it.row["_cited_by"] = cited_by
+                if self.by_nid[("github", cited_by)].role == "detection_weakened":
+                    it.add("detection", 0.25, f"what {cited_by} answered by weakening detection")
         # A fix comes after the page and touches what a culprit touched, or names the culprit.
         culprit_items = [it for it in prs if it.nid in culprits]
         gh_refs = refs_from(self.session, [("github", it.nid) for it in prs if it.at > ctx.page_at])
@@ -457,6 +492,7 @@ class Scorer:
                 how = f"changes the same files as {culprit.nid} ({sorted(shared)[0]})" if shared else f"cites {culprit.nid}"
                 it.add("storyline", 0.6, how)
                 it.row["_fixes"] = culprit.nid
+        self._shipments(prs)
         for it in self.items.values():
             r = it.row
             if it.pr is not None:
@@ -489,6 +525,25 @@ class Scorer:
                 it.role = "response"
             else:
                 it.role = "context"
+
+
+    def _shipments(self, prs: list[Item]) -> None:
+        """A change event that links a culprit or a fix, soon after it merged, is that change reaching
+        production: the same fact, told by the deploy tool, so it joins that change's storyline."""
+        ranked = {it.nid: it for it in prs if it.role in ("trigger", "detection_weakened", "fix")}
+        events = [it for it in self.items.values() if it.row["kind"] == "change_event"]
+        for ref in refs_from(self.session, [("pagerduty", it.nid) for it in events]):
+            pr = ranked.get(str(ref["target"])) if ref["ref_kind"] == "pull_request" else None
+            ev = self.by_nid.get((ref["from_source"], ref["from_native_id"]))
+            if pr is None or ev is None or not pr.at - timedelta(hours=1) <= ev.at <= pr.at + timedelta(days=2):
+                continue
+            ev.row["_ships"] = pr.nid
+            ev.add("storyline", 0.3, f"ships {pr.nid} ({pr.role.replace('_', ' ')})")
+
+
+def _machine(s: Symptom) -> bool:
+    """An alert or a bot's failure line, not a person noticing."""
+    return s.source == "pagerduty" or s.automated
 
 
 def _days(days: float) -> str:

@@ -19,6 +19,9 @@ _MONITORING_PARTS = frozenset(
     "healthcheck healthchecks health probe probes watchdog thresholds threshold metrics observability check checks "
     "checker checkers canary canaries synthetic synthetics uptime heartbeat heartbeats pager paging".split()
 )
+# Words that name monitoring only as a whole path component (`checks/`, `search-api.rules.yml`,
+# `health.py`); inside a longer name they are usually a feature (`health_connect`, `velocity_rule`).
+_AMBIGUOUS_MONITORING = frozenset("health rule rules check checks metrics probe probes threshold thresholds".split())
 _ERROR_HANDLING_PARTS = frozenset("error errors errorhandler exception exceptions handler handlers retry retries "
                                   "fallback fallbacks guard guards".split())
 
@@ -73,6 +76,11 @@ _SYMPTOM = re.compile(
     r"nothing new|no new)\b)",
     re.I,
 )
+# How monitors and schedulers word a failure that is not an error: a missed deadline, a crossed limit.
+_MACHINE_FAILURE = re.compile(
+    r"\b(sla (miss|missed|breach\w*)|missed (its |the )?(sla|deadline)|breach(ed|es)?|overdue|still running|"
+    r"exceed(ed|s)?|anomal(y|ies|ous)|(below|above|under|over) (the )?(threshold|baseline|expected|target)|"
+    r"(down|dropped|fell) \d+(\.\d+)? ?%|\d+(\.\d+)? ?% (below|down|lower))\b", re.I)
 _CUSTOMER_NOUN = r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?)"
 # A customer report relays what customers say or see; a customer noun alone may be an employee's own test.
 _CUSTOMER = re.compile(
@@ -104,9 +112,13 @@ class PatchFacts:
 def path_kind(path: str) -> str | None:
     """`monitoring` for alert rules and monitoring code, `error_handling` for error paths, else None."""
     parts: set[str] = set()
-    for comp in re.split(r"[/._-]+", path):
-        parts.update(split_identifier(comp))
-    if parts & _MONITORING_PARTS:
+    whole: set[str] = set()
+    for comp in re.split(r"[/.]+", path):
+        words = [w for piece in re.split(r"[_-]+", comp) for w in split_identifier(piece)]
+        parts.update(words)
+        if len(words) == 1:
+            whole.update(words)
+    if parts & (_MONITORING_PARTS - _AMBIGUOUS_MONITORING) or whole & _AMBIGUOUS_MONITORING:
         return "monitoring"
     if parts & _ERROR_HANDLING_PARTS:
         return "error_handling"
@@ -175,7 +187,10 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
         old_nums.update(_numbers(ln))
     for ln in added:
         for key, value in _numbers(ln).items():
-            if key in old_nums and value > old_nums[key] and not key.isdigit():
+            # A higher number is a higher threshold where the file decides what pages or the key says so;
+            # elsewhere it is a rollout, a retry count or a size.
+            if key in old_nums and value > old_nums[key] and not key.isdigit() and (
+                    path_kind(path) == "monitoring" or _DETECT_WORDS.search(key.replace("_", " ").replace(".", " "))):
                 score += 0.4
                 facts.append(f"raises {key} from {old_nums[key]:g} to {value:g}")
                 break
@@ -279,6 +294,23 @@ def symptom_strength(text: str | None) -> float:
         return 0.0
     hits = len(_SYMPTOM.findall(text))
     return min(1.0, 0.5 * hits) if hits else 0.0
+
+
+# Someone announcing their own change ("X is now on for 50%", "rolled out", "deployed to prod").
+_ANNOUNCE = re.compile(
+    r"\b(is|are) now (on|live|enabled|active|rolled out|at \d+ ?%)|\bnow (on|live|enabled) for\b|"
+    r"^\W*(:\w+:\s*)?(deployed|deploying|rolled out|rolling out|shipped|shipping|released|releasing|enabled|"
+    r"turned on|flipped|merged)\b", re.I)
+
+
+def announces_change(text: str | None) -> bool:
+    """A message announcing a change that was just made: news of a change, not a report of harm."""
+    return bool(text and _ANNOUNCE.search(text))
+
+
+def machine_failure(text: str | None) -> bool:
+    """A monitor's or a scheduler's line about a failure, in its own words (errors, an SLA miss, a drop)."""
+    return bool(text) and (symptom_strength(text) > 0 or bool(_MACHINE_FAILURE.search(text or "")))
 
 
 def customer_strength(text: str | None, channel_name: str | None) -> float:

@@ -77,6 +77,8 @@ def assign_groups(scorer: Scorer, items: Sequence[Item]) -> None:
             it.group = by_pr[it.nid]
         elif r["source"] == "github" and r["parent_native_id"] in by_pr:
             it.group = by_pr[r["parent_native_id"]]
+        elif r.get("_ships") in by_pr:
+            it.group = by_pr[r["_ships"]]
         elif r.get("_run_of") in by_pr:
             it.group = by_pr[r["_run_of"]]
         elif r.get("_cited_by") in by_pr:

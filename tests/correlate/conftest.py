@@ -29,11 +29,12 @@ class World:
 
     def ev(self, source: str, kind: str, native_id: str, when: datetime, title: str | None, text: str | None,
            container: str, container_name: str, actor: str | None = None, parent: str | None = None,
-           url: str | None = None) -> None:
+           url: str | None = None, attributes: dict[str, Any] | None = None) -> None:
         self.rows["evidence"].append({
             "source": source, "kind": kind, "native_id": native_id, "occurred_at": when, "title": title, "text": text,
             "url": url or f"https://example.test/{source}/{native_id}", "actor": actor, "actor_name": actor,
-            "container": container, "container_name": container_name, "parent_native_id": parent, "attributes": None})
+            "container": container, "container_name": container_name, "parent_native_id": parent,
+            "attributes": attributes})
 
     def ref(self, source: str, native_id: str, kind: str, target: str, label: str | None = None) -> None:
         self.rows["evidence_ref"].append({"from_source": source, "from_native_id": native_id, "ref_kind": kind,
@@ -66,7 +67,7 @@ class World:
         return nid
 
     def say(self, channel: str, name: str, when: datetime, user: str, text: str,
-            refs: list[tuple[str, str, str]] | None = None) -> str:
+            refs: list[tuple[str, str, str]] | None = None, bot: bool = False) -> str:
         if channel not in self.channels:
             self.channels[channel] = name
             self.rows["slack_channel"].append({"id": channel, "name": name.lstrip("#")})
@@ -74,7 +75,7 @@ class World:
         nid = f"{channel}/{ts}"
         self.rows["slack_message"].append({"channel_id": channel, "ts": ts, "posted_at": when, "user_id": user,
                                            "text": text})
-        self.ev("slack", "message", nid, when, None, text, channel, name, user)
+        self.ev("slack", "message", nid, when, None, text, channel, name, user, attributes={"bot": True} if bot else None)
         for kind, target, label in refs or []:
             self.ref("slack", nid, kind, target, label)
         return nid
@@ -88,7 +89,7 @@ class World:
             "id": iid, "incident_number": number, "title": title, "description": title, "status": "resolved",
             "urgency": urgency, "service_id": service, "created_at": created, "resolved_at": created + resolved_after,
             "assigned_user_ids": list(responders), "html_url": f"https://pd.test/incidents/{iid}"})
-        self.ev("pagerduty", "incident", iid, created, title, title, service, svc_name)
+        self.ev("pagerduty", "incident", iid, created, title, title, service, svc_name, attributes={"urgency": urgency})
         n = len(self.rows["pd_log_entry"])
         agent = ("user_reference", manual_by) if manual_by else ("events_api_v2_inbound_integration_reference", "PINT")
         self._log(f"L{n}T{iid}", iid, "trigger_log_entry", created, "Triggered", agent, service, svc_name)

@@ -294,3 +294,86 @@ def test_settings_map_repos_to_the_service(session: Session, world: World) -> No
     items = _ranks(session, "PI")
     assert items[ours]["rank"] < items[theirs]["rank"]
     assert any("settings map acme/bookkeeping to ledger-api" in r for r in items[ours]["reasons"])
+
+
+def test_a_bots_failure_line_naming_the_incidents_job_is_an_early_signal(session: Session, world: World) -> None:
+    svc = world.service("PS", "payouts")
+    for day in range(3):  # what the bot says every day about other jobs is routine
+        world.say("C1", "#etl-alerts", at(-3 + day), "B1", f"SLA miss: `fx_rates.load_daily` (run {day}) is still running",
+                  bot=True)
+    first = world.say("C1", "#etl-alerts", at(-1.5), "B1", "SLA miss: `orders_feed.load_daily` (run 16) is still running",
+                      bot=True)
+    relay = world.say("C9", "#pages", at(0, 0.01), "B2", "Triggered #9: payout file missing rows", bot=True,
+                      refs=[("incident_number", "9", "#9")])
+    world.incident("PI", 9, svc, "Payout file missing rows", at(0))
+    world.say("C2", "#inc-payouts", at(0, 0.3), "U1", "payout file is missing rows: orders_feed.load_daily has not loaded")
+    world.say("C2", "#inc-payouts", at(0, 0.4), "U2", "payout rows come from orders_feed.load_daily, it waits on a path")
+    world.load(session)
+    result = correlate(session, "9")
+    # No person noticed before the page: the bot's line naming the incident's job marks impact start.
+    assert result.impact_start == at(-1.5)
+    items = _ranks(session, "9")
+    assert items[first]["role"] == "early_signal"
+    assert any("paged no one" in r for r in items[first]["reasons"])
+    routine = [it for nid, it in items.items() if nid.startswith("C1/") and nid != first]
+    assert all(it["role"] != "early_signal" for it in routine)
+    # A bot relaying the page is the page said again: it earns almost nothing for citing it.
+    assert not any("cites this incident" in r for r in items.get(relay, {"reasons": []})["reasons"])
+
+
+def test_an_announcement_of_a_change_is_not_a_report_of_harm(session: Session, world: World) -> None:
+    svc = world.service("PS", "mobile-apps")
+    news = world.say("C1", "#releases", at(-1.0), "U1", "offline_sync is now on for 50% of Android, offline workouts "
+                     "go through the new queue")
+    report = world.say("C2", "#support", at(-0.5), "U2", "users say the Android app is broken, crashing after the update")
+    world.incident("PI", 4, svc, "Android app crashing for many users", at(0))
+    world.load(session)
+    result = correlate(session, "4")
+    assert result.impact_start == at(-0.5)
+    items = _ranks(session, "4")
+    assert items[report]["role"] == "customer_report"
+    assert items.get(news, {"role": "context"})["role"] not in ("early_signal", "customer_report")
+
+
+def test_a_quiet_alert_of_another_service_in_the_incidents_words(session: Session, world: World) -> None:
+    svc = world.service("PS", "mobile-apps")
+    other = world.service("PO", "sync-api")
+    world.incident("PDOWN", 3, other, "Android workout uploads 38% below last week", at(-0.6), urgency="low", notify=False)
+    world.incident("PFAR", 2, other, "Disk usage above 80% on sync db", at(-0.5), urgency="low", notify=False)
+    world.incident("PI", 4, svc, "Android app crashing, workout uploads failing", at(0))
+    world.load(session)
+    correlate(session, "4")
+    items = _ranks(session, "4")
+    assert items["PDOWN"]["role"] == "early_signal"
+    assert any("another service" in r for r in items["PDOWN"]["reasons"])
+    assert items.get("PFAR", {"role": "context"})["role"] == "context"
+
+
+def test_a_failure_line_back_after_weeks_of_quiet_is_news(session: Session, world: World) -> None:
+    svc = world.service("PS", "payouts")
+    line = "SLA miss: `orders_feed.load_daily` is still running after 6h"
+    old = [world.say("C1", "#etl-alerts", at(-30 + 7 * w), "B1", line, bot=True) for w in range(2)]
+    back = world.say("C1", "#etl-alerts", at(-1.2), "B1", line, bot=True)
+    world.incident("PI", 9, svc, "Payout file missing rows", at(0))
+    world.say("C2", "#inc-payouts", at(0, 0.3), "U1", "payout file is missing rows: orders_feed.load_daily never finished")
+    world.say("C2", "#inc-payouts", at(0, 0.4), "U2", "payout rows come from orders_feed.load_daily, it is stuck")
+    world.load(session)
+    correlate(session, "9")
+    items = _ranks(session, "9")
+    assert not any("posted 3 times" in r for r in items[back]["reasons"])
+    assert any("quiet days" in r for r in items[back]["reasons"])
+    assert all(any("posted 3 times" in r for r in items[o]["reasons"]) for o in old if o in items)
+    assert items[back]["rank"] < min(items[o]["rank"] for o in old if o in items)
+
+
+def test_a_deploy_event_that_links_the_trigger_joins_its_storyline(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    trig = next(r for r in world.rows["evidence"] if r["native_id"] == ids["trigger"])
+    world.ev("pagerduty", "change_event", "PCHG1", trig["occurred_at"] + timedelta(minutes=20),
+             "deploy checkout: refresh tax rates", "deploy of " + trig["url"], "PSVC1", "checkout-api")
+    world.ref("pagerduty", "PCHG1", "pull_request", ids["trigger"])
+    world.load(session)
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    assert items["PCHG1"]["group"] == items[ids["trigger"]]["group"]
+    assert any(f"ships {ids['trigger']}" in r for r in items["PCHG1"]["reasons"])

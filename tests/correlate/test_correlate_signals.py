@@ -92,3 +92,30 @@ def test_intent_to_remove_a_flaky_check_reads_as_reducing_paging():
     for title in ("Remove the flaky freshness check", "Drop the orders volume alert", "Delete flaky probes"):
         assert change_facts(title, "", []).intent_strength == 1.0, title
     assert change_facts("Remove the legacy checkout page", "", []).intent_strength == 0
+
+
+def test_monitoring_words_inside_a_feature_name_are_not_monitoring() -> None:
+    # `health`, `rule`, `check` name monitoring as a whole path component, not inside a feature's name.
+    assert path_kind("flags/health_connect_import.yaml") is None
+    assert path_kind("src/features/velocity_rule.py") is None
+    assert path_kind("checks/orders/orders_events.yml") == "monitoring"
+    assert path_kind("rules/search-api.rules.yml") == "monitoring"
+    assert path_kind("svc/health.py") == "monitoring"
+
+
+def test_a_higher_number_is_a_threshold_only_where_it_decides_what_pages() -> None:
+    rollout = "-  rollout: 20\n+  rollout: 50\n"
+    assert analyse_patch(rollout, "flags/offline_sync.yaml")[0] == 0.0
+    assert analyse_patch(rollout, "alerting/offline_sync.yaml")[0] > 0.0
+    assert analyse_patch("-  error_threshold: 5\n+  error_threshold: 50\n", "config/app.yaml")[0] > 0.0
+
+
+def test_machine_failure_lines_and_change_announcements() -> None:
+    from warehouse.signals import announces_change, machine_failure
+
+    assert machine_failure("SLA miss: `orders.load` (run 2023-10-16) is still running after 6h")
+    assert machine_failure("uploads 38% below same hour last week")
+    assert not machine_failure("nightly export finished for shard 3")
+    assert announces_change(":triangular_flag_on_post: sync_v2 is now on for 50% of Android")
+    assert announces_change("deployed api 1.4.2 to prod")
+    assert not announces_change("is search broken? nothing shows up")
