@@ -182,7 +182,7 @@ def test_load_world_file(tmp_path: Path) -> None:
 
 # The hand-written stories that do not follow StorySpec's template ------------------------------------------
 
-NEW_STORIES = ("etl-backfill", "mobile-release")
+NEW_STORIES = ("etl-backfill", "mobile-release", "booking-dlq")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -333,6 +333,80 @@ def test_mobile_release_story() -> None:
     assert "50% -> 0%" in fixes["pagerduty"]["summary"]
     assert fixes["github"]["repo"] == "pocketfit/android-app" and fixes["github"]["merged_at"] > page["created_at"]
     assert truth["impact_start"].startswith("2024-03-05") and page["created_at"].startswith("2024-03-06")
+    assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
+    _assert_served(world, truth)
+
+
+def test_booking_dlq_story() -> None:
+    world, truth = load_world("booking-dlq")
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    objects = _objects(world)
+    page = objects[("pagerduty", truth["incident"]["id"])]
+    impact = truth["impact_start"]
+
+    def one(role: str, source: str | None = None) -> dict[str, Any]:
+        items = [i for i in _must(truth, role) if source in (None, i["source"])]
+        assert len(items) == 1, role
+        return objects[(items[0]["source"], items[0]["native_id"])]
+
+    # The trigger: a stricter decoder in the Go consumer, deployed shortly before the impact starts.
+    trigger = one("trigger")
+    assert trigger["repo"] == "tripwell/fulfillment-worker"
+    patches = "\n".join(f["patch"] for f in trigger["files"])
+    assert "DisallowUnknownFields" in patches and "ErrMissingDeadline" in patches
+    deploy = next(e for e in world["pagerduty"]["change_events"]
+                  if any(link["href"].endswith(f"/pull/{trigger['number']}") for link in e["links"]))
+    assert trigger["merged_at"] < deploy["timestamp"] < impact
+    # Weeks earlier: the DLQ alarm re-routed to the low-urgency integration after a run of night pages of it.
+    weak = one("detection_weakened")
+    assert weak["repo"] == "tripwell/fulfillment-infra"
+    patch = next(f["patch"] for f in weak["files"] if f["filename"].startswith("alarms/"))
+    assert "-  alarm_actions       = [var.pagerduty_high_urgency_topic]" in patch
+    assert "+  alarm_actions       = [var.pagerduty_low_urgency_topic]" in patch
+    assert epoch(impact) - epoch(weak["merged_at"]) >= 14 * 86_400
+    dlq = [i for i in world["pagerduty"]["incidents"] if i["title"] == "[booking-fulfillment] supplier-confirmations-dlq: "
+           "messages visible > 0"]
+    noisy = [i for i in dlq if i["created_at"] < weak["merged_at"]]
+    assert len(noisy) >= 5 and all(i["urgency"] == "high" and i["service"] == page["service"] for i in noisy)
+    assert epoch(weak["created_at"]) - epoch(noisy[-1]["created_at"]) < 2 * 86_400
+    # The contributor: the DLQ's retention cut to two days.
+    contrib = one("contributor")
+    assert any("message_retention_seconds = 172800" in f["patch"] for f in contrib["files"])
+    assert weak["merged_at"] < contrib["merged_at"] < trigger["created_at"]
+    # Early signals: the same alarm, now low urgency and paging no one; the metrics bot; partner ops.
+    low = one("early_signal", "pagerduty")
+    assert low in dlq and low["urgency"] == "low" and low["service"] == page["service"]
+    assert impact < low["created_at"] < page["created_at"]
+    assert all(e["type"] != "notify_log_entry" for e in low["log_entries"])
+    after = [i for i in dlq if i["created_at"] > weak["merged_at"]]
+    assert after == [low]
+    bots = {u["id"] for u in world["slack"]["users"] if u["is_bot"]}
+    early = [objects[(i["source"], i["native_id"])] for i in _must(truth, "early_signal") if i["source"] == "slack"]
+    by_channel = {_channel_name(world, m["channel"]): m for m in early}
+    assert set(by_channel) == {"fulfillment", "partner-ops"}
+    assert by_channel["fulfillment"]["user"] in bots and "pending supplier > 1h: 1,317" in by_channel["fulfillment"]["text"]
+    assert by_channel["partner-ops"]["user"] not in bots
+    # Customer care escalates; the team lead pages by hand.
+    report = one("customer_report")
+    assert _channel_name(world, report["channel"]) == "cx-escalations"
+    assert by_channel["partner-ops"]["ts"] < report["ts"]
+    assert page["urgency"] == "high" and page["log_entries"][0]["channel"]["type"] == "web_trigger"
+    assert 0 < epoch(page["created_at"]) - float(report["ts"]) < 3600
+    # The incident channel suspects email first, then names the decoder PR and the alarm's PR by number.
+    tie = one("response", "slack")
+    chat = sorted((m for m in world["slack"]["messages"] if m["channel"] == tie["channel"]), key=lambda m: m["ts"])
+    assert next(m["ts"] for m in chat if "SendGrid" in m["text"]) < tie["ts"]
+    assert f"/pull/{trigger['number']}" in tie["text"]
+    assert any(f"fulfillment-infra PR {weak['number']}" in m["text"] for m in chat)
+    # The fix rolls forward after the page; red herrings: another team's deploy and pages that day.
+    fix = one("fix")
+    assert fix["repo"] == trigger["repo"] and fix["merged_at"] > page["created_at"]
+    assert f"/pull/{trigger['number']}" in fix["body"]
+    same_day = [i for i in world["pagerduty"]["incidents"] if i["created_at"][:10] == page["created_at"][:10]
+                and i["service"] != page["service"] and i["urgency"] == "high"]
+    assert len(same_day) >= 2
+    assert impact.startswith("2024-05-20") and page["created_at"].startswith("2024-05-22")
     assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
     _assert_served(world, truth)
 

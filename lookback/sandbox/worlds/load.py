@@ -12,6 +12,7 @@ World = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _builders() -> dict[str, Callable[[int], World]]:
+    from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
     from lookback.sandbox.worlds.seed import build_seed
@@ -23,6 +24,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     # Hand-written stories whose structure does not follow StorySpec's template.
     out["etl-backfill"] = build_etl_backfill
     out["mobile-release"] = build_mobile_release
+    out["booking-dlq"] = build_booking_dlq
     return out
 
 
