@@ -240,17 +240,21 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
     """
     lo, hi = ctx.page_at - SYMPTOM_HORIZON, ctx.page_at
     found: list[Symptom] = []
+    worded_bots: list[dict[str, Any]] = []
     terms = sorted(ctx.key_terms, key=lambda t: -ctx.query.get(t, 0.0))[:16]
     ids = fts_ids(session, terms, lo, hi, limit=2000, source="slack")
     if ids:
         for batch in chunks(sorted(ids)):
             for m in rows(session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id IN :ids", {"ids": batch},  # noqa: S608 - constant SQL text; values are bound
                           times=("occurred_at",), jsons=("attributes",)):
-                if (m["attributes"] or {}).get("bot"):
-                    continue  # a bot relaying alerts is not a person noticing; the alerts count on their own
                 body = m["text"] or m["title"] or ""
                 toks = set(tokenize(body))
                 if not (toks & ctx.service_tokens or len(toks & ctx.key_terms) >= 2):
+                    continue
+                if (m["attributes"] or {}).get("bot"):
+                    # A bot is not a person noticing: its failure lines about the service are machine signals.
+                    if toks & ctx.service_tokens:
+                        worded_bots.append(m)
                     continue
                 sym = symptom_strength(body)
                 cust = customer_strength(body, m["container_name"])
@@ -259,7 +263,7 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
                 kind = "customer_report" if cust >= 0.6 else "early_signal"
                 found.append(Symptom(m["native_id"], "slack", m["occurred_at"], kind,
                                      f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body))
-    found += _bot_failures(session, ctx, lo, hi)
+    found += _bot_failures(session, ctx, lo, hi, worded_bots)
     if ctx.service:
         quiet = _quiet_alerts(session, ctx, lo, hi)
         found += [Symptom(a["native_id"], "pagerduty", a["at"], "early_signal", a["why"], a["why"]) for a in quiet]
@@ -298,14 +302,18 @@ def incident_texts(ctx: IncidentContext) -> list[str | None]:
     return texts
 
 
-def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime) -> list[Symptom]:
-    """Bots' failure lines (a job failing, an SLA miss) in [lo, hi) that name an identifier of the incident's
-    words: errors that reached a channel but paged no one. A bot relaying a PagerDuty page is left out."""
+def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime,
+                  worded: list[dict[str, Any]]) -> list[Symptom]:
+    """Bots' failure lines (a job failing, an SLA miss, a figure far from its usual) in [lo, hi) that name an
+    identifier of the incident's words or name its service (`worded`): errors that reached a channel but paged
+    no one. A bot relaying a PagerDuty page is left out."""
     idents = sorted({i for t in incident_texts(ctx) for i in identifiers(t)})
     ids = fts_phrase_ids(session, [i.split("_") for i in idents], lo, hi, limit=500)
     bots = [m for batch in chunks(sorted(ids)) for m in rows(
         session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id IN :ids AND source = 'slack'",  # noqa: S608 - constant SQL text; values are bound
         {"ids": batch}, times=("occurred_at",), jsons=("attributes",)) if (m["attributes"] or {}).get("bot")]
+    worded_ids = {m["native_id"] for m in worded}
+    bots += [m for m in worded if m["native_id"] not in {b["native_id"] for b in bots}]
     relays = {r["from_native_id"] for b in chunks([m["native_id"] for m in bots]) for r in rows(
         session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND from_native_id IN :n "
         "AND ref_kind IN ('incident_number', 'incident_id')", {"n": b})}
@@ -315,7 +323,8 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
     out: list[Symptom] = []
     for m in bots:
         body = m["text"] or m["title"] or ""
-        if m["native_id"] in relays or not machine_failure(body) or not any(count[i] <= 6 for i in named[m["native_id"]]):
+        specific = any(count[i] <= 6 for i in named[m["native_id"]]) or m["native_id"] in worded_ids
+        if m["native_id"] in relays or not machine_failure(body) or not specific:
             continue
         out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
                            f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body,

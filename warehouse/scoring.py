@@ -372,9 +372,16 @@ class Scorer:
             merged = it.pr["merged_at"]
             run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged
                    and p["urgency"] != "low"]
-            silent = sorted({s.at for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged})
+            doc = set(it.doc) - ctx.service_tokens - {"error", "alert"}
+            # The pages of the alert this change touches, when the service has several noisy alerts.
+            own_run = [p for p in run if len(set(tokenize(p["title"])) & doc) >= 2]
+            run = own_run or run
+            quiet_after = [s for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged]
+            # The PR 22 pattern: the alert this change quieted is the one that then fired and paged no one.
+            same_alert = [s for s in quiet_after if len(set(tokenize(s.text)) & doc) >= 2]
+            silent = sorted({s.at for s in quiet_after})
             page_words = set(tokenize(" ".join(p["title"] or "" for p in run)))
-            overlap = len(page_words & set(it.doc) - {"error", "alert"})
+            overlap = len(page_words & doc)
             # Linked to this incident: by the affected service (its repos, its pages' words), or because
             # the incident's responders named the change or share its identifiers, whichever service paged.
             link = max(self.repo_aff.get(it.row["container"] or "", (0.0, ""))[0],
@@ -388,18 +395,23 @@ class Scorer:
             run_strength = min(1.0, len(run) / 4)
             # Noisy pages before the change make the pattern surer, but a change can weaken detection without them.
             value = facts.strength * (0.45 + 0.35 * run_strength + 0.2 * min(1.0, link))
-            if silent:
-                value += 0.15
+            if same_alert:
+                value += 0.25
+            elif silent:
+                value += 0.05
             why = "; ".join(facts.facts)
             if run:
                 first, last = run[0]["created_at"], run[-1]["created_at"]
                 why += (f"; merged after {len(run)} pages of {ctx.service['name'] if ctx.service else 'the service'} "
                         f"({first:%b %d}\u2013{last:%b %d})")
-            if silent:
+            if same_alert:
+                why += f"; afterwards the alert it changed fired {len({s.at for s in same_alert})} time(s) and paged no one"
+            elif silent:
                 why += f"; afterwards {len(silent)} alert(s) of the service paged no one"
             it.add("detection", min(1.0, value), f"weakens detection: {why}")
             silent_ids = {s.evidence_native_id for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged}
-            self.detection[it.nid] = {"run": run, "silent": silent, "silent_ids": silent_ids, "facts": facts}
+            self.detection[it.nid] = {"run": run, "silent": silent, "silent_ids": silent_ids, "facts": facts,
+                                      "same_alert": bool(same_alert)}
         # The pages behind a weakening change belong to its story.
         strongest = sorted((self.by_nid[("github", nid)].values.get("detection", 0), nid) for nid in self.detection)
         run_ids: dict[str, str] = {}
@@ -429,7 +441,11 @@ class Scorer:
         prs = [it for it in self.items.values() if it.pr is not None]
         before = [it for it in prs if it.at <= ctx.page_at and it.pr and it.pr.get("merged_at")]
         for it in prs:
-            if it.values.get("detection", 0) >= 0.35 and it.nid in self.detection:
+            # Weakening *this* incident's detection: the quieted alert then fired unheard, or the responders
+            # named the change, or it shares the incident's identifiers or words.
+            tied = (self.detection.get(it.nid, {}).get("same_alert") or it.values.get("reference", 0) > 0
+                    or it.values.get("identifier", 0) > 0 or it.values.get("content", 0) >= 0.3)
+            if it.values.get("detection", 0) >= 0.35 and it.nid in self.detection and tied:
                 it.role = "detection_weakened"
         causes = sorted((it for it in before if it.role != "detection_weakened"),
                         key=lambda i: (-(i.signals.get("content", 0) + i.signals.get("reference", 0)
@@ -501,8 +517,9 @@ class Scorer:
                 parent = self.by_nid.get(("github", r["parent_native_id"] or ""))
                 it.role = parent.role if parent and parent.role in ("trigger", "detection_weakened", "fix") else "context"
                 it.add("incident", -0.3, f"a detail of {r['parent_native_id']}" if r["parent_native_id"] else None)
-            elif r["source"] == "slack" and is_paging_action(r["text"]) and it.at >= ctx.page_at - timedelta(hours=2):
-                it.role = "response"  # someone paging or escalating is already responding
+            elif r["source"] == "slack" and is_paging_action(r["text"]) and it.at >= ctx.page_at - timedelta(hours=2) \
+                    and not (r.get("_symptom") == "customer_report" and it.at < ctx.page_at):
+                it.role = "response"  # someone paging or escalating is already responding, unless relaying customers
             elif r.get("_symptom") and it.at < ctx.page_at:
                 it.role = r["_symptom"]
             elif r.get("_follows_report"):

@@ -59,7 +59,8 @@ _INTENT = re.compile(
     r"suppress\w*|downgrad\w*|don'?t (alert|page|notify)|do not (alert|page|notify)|stop (alerting|paging)|"
     r"no longer (alert|page)|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
     r"ignore|swallow\w*|quiet\w*|reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
-    r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone) up|too noisy|less noisy|"
+    r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone|anyone|anybody) up|too noisy|less noisy|"
+    r"(doesn'?t|does not|won'?t|will not|never) (alert|page|notify|wake)|(to|as|at) (a |the )?low[- ]urgency|"
     r"warning instead|instead of (paging|alerting)|flaky (checks?|alerts?|monitors?|probes?|tests?)|"
     r"(remove|delete|drop|disable)\w* (the |this |that )?([\w-]+ ){0,3}(checks?|alerts?|monitors?|probes?|alarms?))\b",
     re.I,
@@ -73,7 +74,8 @@ _SYMPTOM = re.compile(
     r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spinning|frozen|freez\w*|"
     r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes)|"
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
-    r"nothing new|no new)\b)",
+    r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|"
+    r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change)\b)",
     re.I,
 )
 # How monitors and schedulers word a failure that is not an error: a missed deadline, a crossed limit.
@@ -81,12 +83,14 @@ _MACHINE_FAILURE = re.compile(
     r"\b(sla (miss|missed|breach\w*)|missed (its |the )?(sla|deadline)|breach(ed|es)?|overdue|still running|"
     r"exceed(ed|s)?|anomal(y|ies|ous)|(below|above|under|over) (the )?(threshold|baseline|expected|target)|"
     r"(down|dropped|fell) \d+(\.\d+)? ?%|\d+(\.\d+)? ?% (below|down|lower))\b", re.I)
-_CUSTOMER_NOUN = r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?)"
+_CUSTOMER_NOUN = (r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?|"
+                  r"subscribers?|players?|patients?|riders?|guests?|students?|viewers?|listeners?|sellers?)")
 # A customer report relays what customers say or see; a customer noun alone may be an employee's own test.
 _CUSTOMER = re.compile(
     _CUSTOMER_NOUN + r"\W+(\w+\W+){0,3}?(say|says|said|report\w*|complain\w*|can'?t|cannot|are (seeing|getting|unable)|"
     r"see|seeing|get|getting|tell|told|ask\w*|email\w*|wr[io]te|call\w*|hit|hitting)\b|"
     r"\b(complaints?|tickets? (from|about|saying)|(opened|filed|got) (a |some )?tickets?|support requests?|"
+    r"\d[\d,]*\+? (\w+ )?(tickets|complaints)|"
     r"reports from|receiving (some )?(reports|requests))\b|"
     r"\b\w{3,}s\s+(say|said|report|reported|are reporting|complain\w*|tell us|told us|are seeing|can'?t|cannot)\b", re.I)
 _CUSTOMER_WORD = re.compile(r"\b" + _CUSTOMER_NOUN + r"\b", re.I)
@@ -126,7 +130,8 @@ def path_kind(path: str) -> str | None:
 
 
 def _severity(line: str) -> int | None:
-    found = [_SEVERITIES[m.group(1).lower()] for m in _SEV.finditer(line)]
+    # Severity words count inside identifiers too: `pagerduty_high_urgency_topic`, `sev-critical`.
+    found = [_SEVERITIES[m.group(1).lower()] for m in _SEV.finditer(re.sub(r"[_.\-]+", " ", line))]
     return max(found) if found else None
 
 
@@ -308,9 +313,23 @@ def announces_change(text: str | None) -> bool:
     return bool(text and _ANNOUNCE.search(text))
 
 
+# A figure next to its usual level: "1,317 (7-day avg 38)", "412 (usual ~20)".
+_VERSUS_USUAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*\((?:[\w-]+ )?(?:avg|average|usual|baseline|normal|typical)\w*\s*"
+                           r"(?:is |of |:)?\s*~?(\d[\d,]*(?:\.\d+)?)\)", re.I)
+
+
+def far_from_usual(text: str | None) -> bool:
+    """A figure at least three times (or a third of) the usual level it is printed next to."""
+    for m in _VERSUS_USUAL.finditer(text or ""):
+        now, usual = (float(g.replace(",", "")) for g in m.groups())
+        if usual and (now >= 3 * usual or now <= usual / 3):
+            return True
+    return False
+
+
 def machine_failure(text: str | None) -> bool:
-    """A monitor's or a scheduler's line about a failure, in its own words (errors, an SLA miss, a drop)."""
-    return bool(text) and (symptom_strength(text) > 0 or bool(_MACHINE_FAILURE.search(text or "")))
+    """A monitor's or a scheduler's line about a failure, in its own words (errors, an SLA miss, a drop, a spike)."""
+    return bool(text) and (symptom_strength(text) > 0 or bool(_MACHINE_FAILURE.search(text or "")) or far_from_usual(text))
 
 
 def customer_strength(text: str | None, channel_name: str | None) -> float:

@@ -377,3 +377,37 @@ def test_a_deploy_event_that_links_the_trigger_joins_its_storyline(session: Sess
     items = _ranks(session, "77")
     assert items["PCHG1"]["group"] == items[ids["trigger"]]["group"]
     assert any(f"ships {ids['trigger']}" in r for r in items["PCHG1"]["reasons"])
+
+
+def test_support_paging_on_behalf_of_customers_is_a_customer_report(session: Session, world: World) -> None:
+    svc = world.service("PS", "mobile-apps")
+    escalation = world.say("C1", "#support-escalations", at(0, -0.2), "U1",
+                           "escalating: 212 tickets since yesterday, the Android app is crashing on launch. paging mobile on-call now")
+    world.incident("PI", 4, svc, "Android app crashing on launch", at(0), manual_by="U1")
+    world.say("C2", "#inc-android", at(0, 0.2), "U2", "on it, paging the android app owners too")
+    world.load(session)
+    correlate(session, "4")
+    items = _ranks(session, "4")
+    assert items[escalation]["role"] == "customer_report"
+
+
+def test_loosening_another_alert_of_the_service_is_not_this_incidents_weakening(session: Session, world: World) -> None:
+    svc = world.service("PS", "booking-api")
+    world.repo("acme/alarms")
+    for i in range(4):  # two noisy alerts on one service
+        world.incident(f"PDLQ{i}", 10 + i, svc, "booking queue dlq messages visible", at(-20 + i))
+        world.incident(f"PMEM{i}", 20 + i, svc, "voucher renderer memory above 80%", at(-12 + i))
+    quieted = world.pr("acme/alarms", 1, "Send the booking queue dlq alarm to low urgency", "", "ann", at(-15),
+                       files=[("alarms/booking_queue_dlq.tf", "-  urgency: high\n+  urgency: low\n")])
+    other = world.pr("acme/alarms", 2, "voucher renderer memory alarm: 80% -> 90%", "", "ann", at(-7),
+                     files=[("alarms/voucher_renderer_memory.tf", "-  threshold = 80\n+  threshold = 90\n")])
+    world.incident("PQ", 30, svc, "booking queue dlq messages visible", at(-1.0), urgency="low", notify=False)
+    world.incident("PI", 40, svc, "Bookings stuck in pending", at(0), manual_by="U1")
+    world.load(session)
+    correlate(session, "40", repo_hints=["acme/alarms"])  # the team's alarms repo belongs to the service
+    items = _ranks(session, "40")
+    assert items[quieted]["role"] == "detection_weakened"
+    assert any("the alert it changed fired" in r for r in items[quieted]["reasons"])
+    assert any("weakens detection" in r for r in items[other]["reasons"])  # it does loosen an alert...
+    assert items[other]["role"] != "detection_weakened"  # ...but not the one that then fired unheard
+    assert items[other]["rank"] > items[quieted]["rank"]

@@ -119,3 +119,32 @@ def test_machine_failure_lines_and_change_announcements() -> None:
     assert announces_change(":triangular_flag_on_post: sync_v2 is now on for 50% of Android")
     assert announces_change("deployed api 1.4.2 to prod")
     assert not announces_change("is search broken? nothing shows up")
+
+
+def test_a_count_of_tickets_is_customers_speaking() -> None:
+    assert customer_strength("escalating: 212 Zendesk tickets tagged app-crash since yesterday", "#ops") >= 0.6
+    assert customer_strength("3 flaky tests today", "#ops") == 0.0
+
+
+def test_rerouting_an_alarm_to_the_low_urgency_integration_is_a_downgrade() -> None:
+    patch = ("-  alarm_actions = [var.pagerduty_high_urgency_topic]\n"
+             "+  alarm_actions = [var.pagerduty_low_urgency_topic]\n")
+    strength, facts = analyse_patch(patch, "alarms/queue_dlq.tf")
+    assert strength >= 0.5 and "downgrades a severity" in facts
+    facts_ = change_facts("Send the DLQ alarm to the low-urgency integration", "it just doesn't wake anyone up",
+                          [("alarms/queue_dlq.tf", patch)])
+    assert facts_.intent_strength > 0
+
+
+def test_a_figure_far_from_its_usual_level_is_a_machine_failure() -> None:
+    from warehouse.signals import far_from_usual, machine_failure
+
+    assert far_from_usual("pending > 1h: 1,317 (7-day avg 38)")
+    assert far_from_usual("orders today: 40 (usual ~1,200)")
+    assert not far_from_usual("orders today: 1,150 (usual ~1,200)")
+    assert machine_failure("daily: 11,962 confirmed, pending > 1h: 1,317 (7-day avg 38)")
+
+
+def test_crashes_and_stuck_states_are_symptom_language() -> None:
+    assert symptom_strength("the app keeps crashing after the update") > 0
+    assert symptom_strength("bookings still say Pending on our side, did anything change?") > 0
