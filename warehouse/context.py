@@ -313,7 +313,8 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
         session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE id IN :ids AND source = 'slack'",  # noqa: S608 - constant SQL text; values are bound
         {"ids": batch}, times=("occurred_at",), jsons=("attributes",)) if (m["attributes"] or {}).get("bot")]
     worded_ids = {m["native_id"] for m in worded}
-    bots += [m for m in worded if m["native_id"] not in {b["native_id"] for b in bots}]
+    found_ids = {m["native_id"] for m in bots}
+    bots += [m for m in worded if m["native_id"] not in found_ids]
     relays = {r["from_native_id"] for b in chunks([m["native_id"] for m in bots]) for r in rows(
         session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND from_native_id IN :n "
         "AND ref_kind IN ('incident_number', 'incident_id')", {"n": b})}

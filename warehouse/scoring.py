@@ -409,7 +409,7 @@ class Scorer:
             elif silent:
                 why += f"; afterwards {len(silent)} alert(s) of the service paged no one"
             it.add("detection", min(1.0, value), f"weakens detection: {why}")
-            silent_ids = {s.evidence_native_id for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged}
+            silent_ids = {s.evidence_native_id for s in quiet_after}
             self.detection[it.nid] = {"run": run, "silent": silent, "silent_ids": silent_ids, "facts": facts,
                                       "same_alert": bool(same_alert)}
         # The pages behind a weakening change belong to its story.
@@ -542,7 +542,6 @@ class Scorer:
                 it.role = "response"
             else:
                 it.role = "context"
-
 
     def _shipments(self, prs: list[Item]) -> None:
         """A change event that links a culprit or a fix, soon after it merged, is that change reaching
