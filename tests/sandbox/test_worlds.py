@@ -182,7 +182,7 @@ def test_load_world_file(tmp_path: Path) -> None:
 
 # The hand-written stories that do not follow StorySpec's template ------------------------------------------
 
-NEW_STORIES = ("etl-backfill", "mobile-release", "booking-dlq")
+NEW_STORIES = ("etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -407,6 +407,95 @@ def test_booking_dlq_story() -> None:
                 and i["service"] != page["service"] and i["urgency"] == "high"]
     assert len(same_day) >= 2
     assert impact.startswith("2024-05-20") and page["created_at"].startswith("2024-05-22")
+    assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
+    _assert_served(world, truth)
+
+
+def test_seatmap_oom_story() -> None:
+    world, truth = load_world("seatmap-oom")
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    objects = _objects(world)
+    page = objects[("pagerduty", truth["incident"]["id"])]
+    impact = truth["impact_start"]
+    bots = {u["id"] for u in world["slack"]["users"] if u["is_bot"]}
+
+    def one(role: str, source: str | None = None) -> dict[str, Any]:
+        items = [i for i in _must(truth, role) if source in (None, i["source"])]
+        assert len(items) == 1, role
+        return objects[(items[0]["source"], items[0]["native_id"])]
+
+    # The trigger: a Helm values change lowering seatmap-api's memory limit, synced by Argo CD before the presale.
+    trigger = one("trigger")
+    assert trigger["repo"] == "stagepass/k8s-deploy"
+    [values] = trigger["files"]
+    assert values["filename"] == "apps/ticketing/seatmap-api/values-production.yaml"
+    assert "-    memory: 2Gi" in values["patch"] and "+    memory: 768Mi" in values["patch"]
+    sync = next(e for e in world["pagerduty"]["change_events"]
+                if any(link["href"].endswith(f"/pull/{trigger['number']}") for link in e["links"]))
+    assert sync["service_ids"] == [page["service"]] and trigger["merged_at"] < sync["timestamp"] < impact
+    # Weeks earlier: the pod rules' label matchers dropped the ticketing namespace, after night pages of one of them.
+    weak = one("detection_weakened")
+    assert weak["repo"] == "stagepass/platform-alerts"
+    rules = next(f["patch"] for f in weak["files"] if f["filename"] == "rules/kubernetes/pods.yaml")
+    changed = [line for line in rules.splitlines() if line[:1] in "+-" and not line.lstrip("+-").strip().startswith("#")]
+    assert all('namespace!~"kube-system|monitoring|ticketing"' in line for line in changed if line.startswith("+"))
+    assert all('namespace!~"kube-system|monitoring"}' in line for line in changed if line.startswith("-"))
+    assert not any("for:" in line or "severity" in line for line in changed)
+    assert epoch(impact) - epoch(weak["merged_at"]) >= 14 * 86_400
+    oom = [i for i in world["pagerduty"]["incidents"] if "KubeContainerOOMKilled ticketing/" in i["title"]]
+    noisy = [i for i in oom if i["created_at"] < weak["created_at"]]
+    assert len(noisy) >= 5 and all(i["urgency"] == "high" and i["service"] == page["service"] for i in noisy)
+    assert all("seatmap-precompute" in i["title"] for i in noisy)
+    assert epoch(weak["created_at"]) - epoch(noisy[-1]["created_at"]) < 2 * 86_400
+    assert [i for i in oom if i["created_at"] > weak["merged_at"]] == []
+    # The contributor: seat maps cached in process, bounded by entries, merged between the two.
+    contrib = one("contributor")
+    assert contrib["repo"] == "stagepass/seatmap-api"
+    assert any(f["filename"].endswith(".go") and "lru.New" in f["patch"] for f in contrib["files"])
+    assert weak["merged_at"] < contrib["merged_at"] < trigger["created_at"]
+    # Early signals: Botkube's OOMKilled line, a low-urgency SLO incident, a fan-club remark; none paged.
+    early = [objects[(i["source"], i["native_id"])] for i in _must(truth, "early_signal")]
+    by_channel = {_channel_name(world, m["channel"]): m for m in early if "channel" in m}
+    assert set(by_channel) == {"k8s-events", "onsale-ops"}
+    bot = by_channel["k8s-events"]
+    assert bot["user"] in bots and "OOMKilled" in bot["text"] and "ticketing/seatmap-api-" in bot["text"]
+    assert "768Mi" in bot["text"] and epoch(impact) < float(bot["ts"]) < epoch(page["created_at"])
+    k8s = [m for m in world["slack"]["messages"] if m["channel"] == bot["channel"]]
+    assert not [m for m in k8s if "OOMKilled* `ticketing/seatmap-api-" in m["text"] and m["ts"] < bot["ts"]]
+    assert any("seatmap-precompute" in m["text"] and epoch(weak["merged_at"]) < float(m["ts"]) for m in k8s)
+    remark = by_channel["onsale-ops"]
+    assert remark["user"] not in bots and float(remark["ts"]) < epoch(page["created_at"])
+    [low] = [e for e in early if "incident_number" in e]
+    assert low["urgency"] == "low" and low["service"] == page["service"] and impact < low["created_at"]
+    assert all(e["type"] != "notify_log_entry" for e in low["log_entries"])
+    # The promoter reports; a Checkly journey pages on its own, 23 hours after the first OOMKilled pod.
+    report = one("customer_report")
+    assert _channel_name(world, report["channel"]) == "partner-support" and report["user"] not in bots
+    assert 0 < epoch(page["created_at"]) - float(report["ts"]) < 3600
+    assert _service_name(world, page["service"]) == "seatmap-api" and page["urgency"] == "high" and page["alerts"]
+    assert page["log_entries"][0]["channel"]["type"] == "api"
+    assert sum(e["type"] == "notify_log_entry" for e in page["log_entries"]) >= 3
+    # The incident channel rolls the image back first, then names the right-sizing PR and the alert PR.
+    tie = one("response", "slack")
+    chat = sorted((m for m in world["slack"]["messages"] if m["channel"] == tie["channel"]), key=lambda m: m["ts"])
+    assert next(m["ts"] for m in chat if "rolling back to v3.18.1" in m["text"]) < tie["ts"]
+    assert f"/pull/{trigger['number']}" in tie["text"]
+    assert any(f"platform-alerts PR {weak['number']}" in m["text"] for m in chat)
+    # The fix raises the limit again after the page; red herrings: an alert loosened on the same service, an
+    # image bump of seatmap-api the morning of the presale, another team's deploy and page during the on-sale.
+    fix = one("fix")
+    assert fix["repo"] == trigger["repo"] and fix["merged_at"] > page["created_at"]
+    assert f"/pull/{trigger['number']}" in fix["body"] and "+    memory: 2Gi" in fix["files"][0]["patch"]
+    pulls = world["github"]["pulls"]
+    sweeper = [p for p in pulls if p["title"].startswith("SeatmapHoldSweeperLag:")]
+    assert sweeper and weak["merged_at"] < sweeper[0]["merged_at"] < trigger["merged_at"]
+    bump = next(p for p in pulls if p["title"] == "seatmap-api: image v3.18.1 -> v3.18.2")
+    assert trigger["merged_at"] < bump["merged_at"] < impact
+    others = [i for i in world["pagerduty"]["incidents"] if i["created_at"][:10] == page["created_at"][:10]
+              and i["service"] != page["service"] and i["urgency"] == "high" and i["created_at"] < page["created_at"]]
+    assert others
+    assert impact.startswith("2024-09-11") and page["created_at"].startswith("2024-09-12")
     assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
     _assert_served(world, truth)
 
