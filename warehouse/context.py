@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warehouse.signals import announces_change, customer_strength, machine_failure, symptom_strength
+from warehouse.signals import announces_change, customer_strength, far_from_usual, machine_failure, symptom_strength
 from warehouse.sqlutil import chunks, dialect_name, rows
-from warehouse.textsim import identifiers, split_identifier, tokenize, weighted_query
+from warehouse.textsim import identifiers, split_identifier, template, tokenize, weighted_query
 
 EVIDENCE_COLUMNS = ("id, source, kind, native_id, occurred_at, title, text, url, actor, actor_name, container, "
                     "container_name, parent_native_id, attributes")
@@ -29,6 +29,7 @@ GENERIC_SERVICE_WORDS = frozenset(
 # Symptoms are chained backwards from the page while each is at most this far before the next one.
 SYMPTOM_CHAIN_GAP = timedelta(hours=36)
 SYMPTOM_HORIZON = timedelta(days=5)
+ROUTINE_LOOKBACK = timedelta(days=14)  # a bot's failure line already posted in these two weeks is routine
 
 
 @dataclass
@@ -318,6 +319,7 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
     relays = {r["from_native_id"] for b in chunks([m["native_id"] for m in bots]) for r in rows(
         session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND from_native_id IN :n "
         "AND ref_kind IN ('incident_number', 'incident_id')", {"n": b})}
+    routine = _routine_lines(session, bots, lo)
     named = {m["native_id"]: {i for i in idents if f"_{i}_" in _words(m["text"] or m["title"])} for m in bots}
     # An identifier a bot names all the time (a busy job's name) says nothing about this incident.
     count = Counter(i for found in named.values() for i in found)
@@ -325,12 +327,39 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
     for m in bots:
         body = m["text"] or m["title"] or ""
         specific = any(count[i] <= 6 for i in named[m["native_id"]]) or m["native_id"] in worded_ids
-        if m["native_id"] in relays or not machine_failure(body) or not specific:
+        if m["native_id"] in relays or m["native_id"] in routine or not machine_failure(body) or not specific:
             continue
         out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
                            f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body,
                            automated=True))
     return out
+
+
+def _routine_lines(session: Session, bots: list[dict[str, Any]], lo: datetime) -> set[str]:
+    """Bot lines that their channel already posted in the two weeks before the symptom horizon, in the same
+    words (numbers and ids aside) or as a failure of the same subject (the `pod` or `job` it names):
+    a failure that happens all the time did not start this incident."""
+    channels = sorted({m["container"] for m in bots if m["container"]})
+    seen: set[tuple[str, str]] = set()
+    for batch in chunks(channels):
+        for r in rows(session, "SELECT container, text FROM evidence WHERE source = 'slack' AND container IN :c "
+                      "AND occurred_at >= :a AND occurred_at < :b ORDER BY occurred_at DESC LIMIT 20000",
+                      {"c": batch, "a": lo - ROUTINE_LOOKBACK, "b": lo}):
+            seen.add((r["container"], template(r["text"])))
+            if machine_failure(r["text"]) and (subject := _subject(r["text"])):
+                seen.add((r["container"], subject))
+    # A daily report is routine in its words, not when its figures are far from their usual level.
+    return {m["native_id"] for m in bots if not far_from_usual(m["text"])
+            and {(m["container"], template(m["text"])), (m["container"], _subject(m["text"]))} & seen}
+
+
+def _subject(text: str | None) -> str:
+    """What a bot line is about: its first `quoted` name without the parts that carry numbers
+    (`ticketing/seatmap-api-7f9c2-x8k1` -> `ticketing/seatmap-api`)."""
+    m = re.search(r"`([^`\n]{3,120})`", text or "")
+    if not m:
+        return ""
+    return "-".join(p for p in m.group(1).split("-") if not any(c.isdigit() for c in p)).strip("-")
 
 
 def _words(text: str | None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.affinity import Affinity
 from warehouse.candidates import refs_from, resolve_pr_refs
-from warehouse.context import SYMPTOM_HORIZON, IncidentContext, Symptom, _clip, incident_texts
+from warehouse.context import GENERIC_SERVICE_WORDS, SYMPTOM_HORIZON, IncidentContext, Symptom, _clip, incident_texts
 from warehouse.item import Item
 from warehouse.signals import (
     announces_change,
@@ -25,7 +25,7 @@ from warehouse.signals import (
     symptom_strength,
 )
 from warehouse.sqlutil import rows
-from warehouse.textsim import BM25, identifiers, tokenize
+from warehouse.textsim import BM25, identifiers, template, tokenize
 
 AFTER_RESOLUTION = timedelta(days=2)
 
@@ -165,7 +165,7 @@ class Scorer:
                 body = r["title"]  # recurring jobs announce themselves with the same words every day
             else:
                 continue
-            k = r["source"] + ":" + " ".join(t for t in tokenize(body) if not any(c.isdigit() for c in t))
+            k = r["source"] + ":" + template(body)
             if len(k) > 20:
                 key[it.id] = k
                 seen[k] += 1
@@ -313,7 +313,7 @@ class Scorer:
                 if r.get("_detail_of") and ("pagerduty", r["_detail_of"]) in self.symptom_nids:
                     value, why = value * 0.3, f"alert of {r['_detail_of']}, which paged no one"
                 elif _machine(s):
-                    title = " ".join(t for t in tokenize(r["title"]) if not any(c.isdigit() for c in t))
+                    title = template(r["title"])
                     if title in seen_titles:
                         value, why = value * 0.4, f"repeats an earlier alert that paged no one ({s.kind.replace('_', ' ')})"
                     elif first_quiet and it.nid not in first_quiet:
@@ -362,6 +362,12 @@ class Scorer:
     def _detection(self) -> None:
         ctx = self.ctx
         pages = [i for i in ctx.service_incidents if i["id"] != ctx.incident_id]
+        # Words in most of the service's distinct alert titles (its name, its namespace, "firing") tell no
+        # alert apart; one alert paging often does not make its own words common.
+        alerts = {template(p["title"]) for p in pages}
+        title_words = Counter(t for a in alerts for t in set(a.split()))
+        common = {t for t, n in title_words.items() if n >= max(2, len(alerts) / 2)} | GENERIC_SERVICE_WORDS
+        common |= set(tokenize(ctx.service["name"])) if ctx.service else set()
         for it in self.items.values():
             if not it.pr or not it.pr.get("merged_at") or it.pr["merged_at"] > ctx.page_at or it.id not in self.detailed:
                 continue
@@ -372,10 +378,9 @@ class Scorer:
             merged = it.pr["merged_at"]
             run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged
                    and p["urgency"] != "low"]
-            doc = set(it.doc) - ctx.service_tokens - {"error", "alert"}
-            # The pages of the alert this change touches, when the service has several noisy alerts.
-            own_run = [p for p in run if len(set(tokenize(p["title"])) & doc) >= 2]
-            run = own_run or run
+            doc = set(it.doc) - common - {"error", "alert"}
+            # The noisy pages of the alert this change touches: pages of other alerts are not its reason.
+            run = [p for p in run if len(set(tokenize(p["title"])) & doc) >= 2]
             quiet_after = [s for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged]
             # The PR 22 pattern: the alert this change quieted is the one that then fired and paged no one.
             same_alert = [s for s in quiet_after if len(set(tokenize(s.text)) & doc) >= 2]
@@ -392,9 +397,10 @@ class Scorer:
                 # A weakening change far from the affected service: mention it, weakly.
                 it.add("detection", 0.1 * facts.strength, "changes detection, but not of the affected service")
                 continue
-            run_strength = min(1.0, len(run) / 4)
-            # Noisy pages before the change make the pattern surer, but a change can weaken detection without them.
-            value = facts.strength * (0.45 + 0.35 * run_strength + 0.2 * min(1.0, link))
+            # Noisy pages of its alert before the change make the pattern surer, and so do responders naming it;
+            # a change can weaken detection without either.
+            sure = max(min(1.0, len(run) / 4), 0.7 if it.values.get("reference", 0) > 0 else 0.0)
+            value = facts.strength * (0.45 + 0.35 * sure + 0.2 * min(1.0, link))
             if same_alert:
                 value += 0.25
             elif silent:
@@ -408,16 +414,22 @@ class Scorer:
                 why += f"; afterwards the alert it changed fired {len({s.at for s in same_alert})} time(s) and paged no one"
             elif silent:
                 why += f"; afterwards {len(silent)} alert(s) of the service paged no one"
+            # Weakening *this* incident's detection: the quieted alert then fired unheard, or the responders
+            # named the change, or it shares the incident's identifiers or words. Else another alert's.
+            tied = bool(same_alert) or it.values.get("reference", 0) > 0 or it.values.get("identifier", 0) > 0 \
+                or it.values.get("content", 0) >= 0.3
+            if not tied:
+                value, why = value * 0.5, why + "; none of it ties to this incident's alerts or words"
             it.add("detection", min(1.0, value), f"weakens detection: {why}")
             silent_ids = {s.evidence_native_id for s in quiet_after}
             self.detection[it.nid] = {"run": run, "silent": silent, "silent_ids": silent_ids, "facts": facts,
-                                      "same_alert": bool(same_alert)}
+                                      "tied": tied}
         # The pages behind a weakening change belong to its story.
         strongest = sorted((self.by_nid[("github", nid)].values.get("detection", 0), nid) for nid in self.detection)
         run_ids: dict[str, str] = {}
         last_page: dict[str, str] = {}
         for value, nid in strongest:  # the strongest change claims the pages last
-            if value >= 0.35 and self.detection[nid]["run"]:
+            if value >= 0.35 and self.detection[nid]["run"] and self.detection[nid]["tied"]:
                 run_ids.update({p["id"]: nid for p in self.detection[nid]["run"]})
                 last_page[self.detection[nid]["run"][-1]["id"]] = nid
         for it in self.items.values():
@@ -441,11 +453,7 @@ class Scorer:
         prs = [it for it in self.items.values() if it.pr is not None]
         before = [it for it in prs if it.at <= ctx.page_at and it.pr and it.pr.get("merged_at")]
         for it in prs:
-            # Weakening *this* incident's detection: the quieted alert then fired unheard, or the responders
-            # named the change, or it shares the incident's identifiers or words.
-            tied = (self.detection.get(it.nid, {}).get("same_alert") or it.values.get("reference", 0) > 0
-                    or it.values.get("identifier", 0) > 0 or it.values.get("content", 0) >= 0.3)
-            if it.values.get("detection", 0) >= 0.35 and it.nid in self.detection and tied:
+            if it.values.get("detection", 0) >= 0.35 and self.detection.get(it.nid, {}).get("tied"):
                 it.role = "detection_weakened"
         causes = sorted((it for it in before if it.role != "detection_weakened"),
                         key=lambda i: (-(i.signals.get("content", 0) + i.signals.get("reference", 0)

@@ -74,23 +74,26 @@ _SYMPTOM = re.compile(
     r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spinning|frozen|freez\w*|"
     r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes)|"
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
-    r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|"
+    r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|blank|disappear\w*|vanish\w*|"
+    r"(is|was|are|were) gone|couldn'?t|could not|won'?t (load|open|start)|"
     r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change)\b)",
     re.I,
 )
 # How monitors and schedulers word a failure that is not an error: a missed deadline, a crossed limit.
 _MACHINE_FAILURE = re.compile(
     r"\b(sla (miss|missed|breach\w*)|missed (its |the )?(sla|deadline)|breach(ed|es)?|overdue|still running|"
-    r"exceed(ed|s)?|anomal(y|ies|ous)|(below|above|under|over) (the )?(threshold|baseline|expected|target)|"
+    r"exceed(ed|s)?|anomal(y|ies|ous)|(below|above|under|over) (the )?(threshold|baseline|expected)|"
+    r"oom\w*|out of memory|killed|evicted|crash ?loop\w*|back-?off|panic(ked|s)?|unhealthy|exit code [1-9]|"
     r"(down|dropped|fell) \d+(\.\d+)? ?%|\d+(\.\d+)? ?% (below|down|lower))\b", re.I)
 _CUSTOMER_NOUN = (r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?|"
-                  r"subscribers?|players?|patients?|riders?|guests?|students?|viewers?|listeners?|sellers?)")
+                  r"subscribers?|players?|patients?|riders?|guests?|students?|viewers?|listeners?|sellers?|fans?|attendees?|"
+                  r"travell?ers?|passengers?|visitors?|readers?)")
 # A customer report relays what customers say or see; a customer noun alone may be an employee's own test.
 _CUSTOMER = re.compile(
-    _CUSTOMER_NOUN + r"\W+(\w+\W+){0,3}?(say|says|said|report\w*|complain\w*|can'?t|cannot|are (seeing|getting|unable)|"
+    _CUSTOMER_NOUN + r"\W+(\w+\W+){0,4}?(say|says|said|report\w*|complain\w*|can'?t|cannot|are (seeing|getting|unable)|"
     r"see|seeing|get|getting|tell|told|ask\w*|email\w*|wr[io]te|call\w*|hit|hitting)\b|"
     r"\b(complaints?|tickets? (from|about|saying)|(opened|filed|got) (a |some )?tickets?|support requests?|"
-    r"\d[\d,]*\+? (\w+ )?(tickets|complaints)|"
+    r"\d[\d,]*\+? (\w+ )?(tickets|complaints)|on the phone|called (us|in|support)|phoned (us|in)|"
     r"reports from|receiving (some )?(reports|requests))\b|"
     r"\b\w{3,}s\s+(say|said|report|reported|are reporting|complain\w*|tell us|told us|are seeing|can'?t|cannot)\b", re.I)
 _CUSTOMER_WORD = re.compile(r"\b" + _CUSTOMER_NOUN + r"\b", re.I)

@@ -72,6 +72,13 @@ def _chunk_tokens(raw: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def template(text: str | None) -> str:
+    """Text with its numbers, ids and dates left out (`pod-7f9c-x2k`, `2023-10-16`, `6h`, whole): what a bot
+    or a job says every time in the same words."""
+    kept = [raw for raw in _SPLIT.split(text or "") if raw and not any(c.isdigit() for c in raw)]
+    return " ".join(t for raw in kept for t in _chunk_tokens(raw))
+
+
 def terms(text: str | None) -> set[str]:
     return set(tokenize(text))
 

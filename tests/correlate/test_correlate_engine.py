@@ -411,3 +411,22 @@ def test_loosening_another_alert_of_the_service_is_not_this_incidents_weakening(
     assert any("weakens detection" in r for r in items[other]["reasons"])  # it does loosen an alert...
     assert items[other]["role"] != "detection_weakened"  # ...but not the one that then fired unheard
     assert items[other]["rank"] > items[quieted]["rank"]
+
+
+def test_a_bot_failure_of_a_subject_that_fails_all_the_time_is_routine(session: Session, world: World) -> None:
+    svc = world.service("PS", "seatmap-api")
+    for day in range(20, 6, -1):  # the nightly job has been OOMKilled for weeks
+        world.say("C1", "#k8s-events", at(-day), "B1",
+                  f"OOMKilled `ticketing/seatmap-precompute-{day}x{day}` container precompute (limit 1Gi)", bot=True)
+    old = world.say("C1", "#k8s-events", at(-1.5), "B1",
+                    "BackOff `ticketing/seatmap-precompute-9q9q` back-off restarting failed container", bot=True)
+    new = world.say("C1", "#k8s-events", at(-0.8), "B1",
+                    "OOMKilled `ticketing/seatmap-api-7f7f` container seatmap-api (limit 768Mi)", bot=True)
+    report = world.say("C1", "#k8s-events", at(-0.7), "B2", "seatmap-api daily: 5xx 4,210 (7-day avg 35)", bot=True)
+    world.incident("PI", 9, svc, "seatmap-api seat selection failing", at(0))
+    world.load(session)
+    result = correlate(session, "9")
+    assert result.impact_start == at(-0.8)  # not the routine precompute failures before it
+    items = _ranks(session, "9")
+    assert items[new]["role"] == "early_signal" and items[report]["role"] == "early_signal"
+    assert items.get(old, {"role": "context"})["role"] != "early_signal"

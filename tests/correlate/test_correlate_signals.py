@@ -148,3 +148,8 @@ def test_a_figure_far_from_its_usual_level_is_a_machine_failure() -> None:
 def test_crashes_and_stuck_states_are_symptom_language() -> None:
     assert symptom_strength("the app keeps crashing after the update") > 0
     assert symptom_strength("bookings still say Pending on our side, did anything change?") > 0
+
+
+def test_a_partner_on_the_phone_is_a_customer_report() -> None:
+    text = "LiveCo on the phone: fans on every tour date get 'We couldn't load the seat map'"
+    assert customer_strength(text, "#partner-support") >= 0.6 and symptom_strength(text) > 0

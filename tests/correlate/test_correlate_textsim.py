@@ -29,3 +29,12 @@ def test_bm25_prefers_the_document_with_the_rare_shared_word() -> None:
     s1, parts = bm.score(1, query)
     assert s1 > bm.score(2, query)[0] == 0.0
     assert parts[0][0] in {"alias", "read", "readalias"}
+
+
+def test_template_drops_ids_numbers_and_dates_whole() -> None:
+    from warehouse.textsim import template
+
+    a = template("*OOMKilled* `ticketing/seatmap-api-24sjcg5jrg-482gh` (prod-use1) limit 768Mi, run 2023-10-16")
+    b = template("*OOMKilled* `ticketing/seatmap-api-c2nr7v74ht-qcrsf` (prod-use1) limit 1Gi, run 2023-10-17")
+    assert a == b and "ticket" in a and "768" not in a
+    assert template("backup of shard 3 finished") != template("backup of shard 3 failed")
