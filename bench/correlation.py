@@ -9,11 +9,14 @@ indexed scan that fetches every evidence row of the same window.
 from __future__ import annotations
 
 import random
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -66,6 +69,7 @@ def _measure(name: str, box: Sandbox, engine: Engine, incident: str, total: int,
     if not sqlite:  # autovacuum analyzes a table this size within a minute of the load: do it now, once
         _analyze(engine)
     best, first, result = _correlate(engine, incident, repeats)
+    rss = _correlation_rss(engine, incident)
     floor, in_window = _indexed_scan(engine, result.window_start, result.window_end, repeats + 1)
     extra = ""
     if sqlite:  # lookback runs a bounded ANALYZE (analysis_limit) when statistics are missing; a full one, to compare
@@ -76,7 +80,17 @@ def _measure(name: str, box: Sandbox, engine: Engine, incident: str, total: int,
     return Row(f"correlation of one incident over {count / 1e6:.2f}M evidence rows, {name}", best, "s", floor,
                f"indexed scan of the window ({in_window} rows)", best / floor,
                f"ratio = figure / floor (lower is better; goal: figure < 2 s); first run {first:.2f}s{extra}; "
+               f"peak RSS of a process that only correlates {rss} (goal < 500 MB); "
                f"{len(result.items)} ranked; warehouse filled in {build:.0f}s ({added / max(build, 1e-9):.0f} rows/s)")
+
+
+def _correlation_rss(engine: Engine, incident: str) -> str:
+    """Peak resident memory of a fresh process that opens the warehouse and correlates once."""
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("correlate_speed.py")), incident, "--runs", "1",
+                          "--database-url", engine.url.render_as_string(hide_password=False)],
+                         capture_output=True, text=True, check=True).stdout
+    found = re.search(r"peak RSS after correlating (\d+) MB", out)
+    return f"{found.group(1)} MB" if found else "not measured"
 
 
 def _analyze(engine: Engine) -> None:
