@@ -20,6 +20,9 @@ Entry points (the flows call these; nothing here reads settings or touches the d
   ``since`` is either a mapping ``partition -> ISO cursor`` (nightly; an overlap is subtracted) or one
   datetime (a backfill window ``[since, until]``). Pull requests arrive newest-updated first and paging
   stops at the first one older than ``since``, as ``/pulls`` has no ``since`` parameter.
+* ``iter_repo_records(client, selection, name, since, until=None, state=None)``: the same records for one
+  repository (``since`` its stored cursor, or a window's start); a transient failure that outlived the
+  retries is raised instead of becoming ``skipped``, so a caller can retry the partition as a whole.
 
 Errors: ``AuthError("GITHUB_TOKEN")`` on 401/403-auth, ``RateLimitExhausted`` when the budget is spent
 and the reset is further away than ``FetchState.max_wait_s``; transient faults (429/403 with
@@ -846,36 +849,57 @@ def iter_github_records(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every selected repository's pull requests, newest-updated first; see the module docstring."""
     state = state or FetchState()
-    fetcher = Fetcher(client, state)
-    backfill = until is not None or isinstance(since, datetime)
     for part in list_partitions(client, selection, state):
         name = part["full_name"]
-        if isinstance(since, datetime):
-            window = _Window(since, until)
-            previous = None
-        else:
-            previous = since.get(name) if since is not None else None
-            window = _Window(_cursor_since(previous, selection.overlap), until)
-        newest = previous
+        previous = since if isinstance(since, datetime) else (since or {}).get(name)
         try:
-            for kind, payload in _partition_records(fetcher, name, window, selection):
-                if kind in ("pull_request", "unchanged"):
-                    updated = payload["pull"]["updated_at"] if kind == "pull_request" else payload["updated_at"]
-                    newest = max(newest or updated, updated)
-                    if kind == "unchanged":
-                        continue
-                yield kind, payload
-        except (NotFound, PartitionSkipped, GithubTransient) as exc:
-            # One repository that cannot be read (404, or still failing after every retry) does not stop
-            # the others; its cursor stays, so the next run reads it again.
-            reason = (f"still failing after {state.backoff.attempts} tries: {exc}" if isinstance(exc, GithubTransient)
-                      else f"not found or not visible to the token (404): {exc}")
+            yield from iter_repo_records(client, selection, name, previous, until, state)
+        except GithubTransient as exc:
+            # Still failing after every retry: the other repositories go on; its cursor stays, so the
+            # next run reads it again.
+            reason = f"still failing after {state.backoff.attempts} tries: {exc}"
             state.skipped.append({"partition": name, "reason": reason})
             log.warning("github: %s skipped: %s", name, reason)
             yield "skipped", {"partition": name, "reason": reason}
-            continue
-        if not backfill and newest:
-            yield "cursor", {"partition": name, "value": newest}
+
+
+def iter_repo_records(
+    client: GithubClient,
+    selection: GithubSelection,
+    name: str,
+    since: str | datetime | None = None,
+    until: datetime | None = None,
+    state: FetchState | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One repository (a partition): its pull requests from its cursor `since` (a stored value, re-read
+    with the overlap) or over the window [since, until], then its new cursor on a nightly run.
+
+    A repository the token cannot read is a ``skipped`` record; a transient failure that outlived the
+    retries is raised (`GithubTransient`), for the caller to retry the partition or report it.
+    """
+    state = state or FetchState()
+    fetcher = Fetcher(client, state)
+    if isinstance(since, datetime):
+        window, previous = _Window(since, until), None
+    else:
+        window, previous = _Window(_cursor_since(since, selection.overlap), until), since
+    newest = previous
+    try:
+        for kind, payload in _partition_records(fetcher, name, window, selection):
+            if kind in ("pull_request", "unchanged"):
+                updated = payload["pull"]["updated_at"] if kind == "pull_request" else payload["updated_at"]
+                newest = max(newest or updated, updated)
+                if kind == "unchanged":
+                    continue
+            yield kind, payload
+    except (NotFound, PartitionSkipped) as exc:
+        reason = f"not found or not visible to the token (404): {exc}"
+        state.skipped.append({"partition": name, "reason": reason})
+        log.warning("github: %s skipped: %s", name, reason)
+        yield "skipped", {"partition": name, "reason": reason}
+        return
+    if until is None and not isinstance(since, datetime) and newest:  # a window (backfill) moves no cursor
+        yield "cursor", {"partition": name, "value": newest}
 
 
 def _partition_records(fetcher: Fetcher, name: str, window: _Window,
@@ -902,5 +926,5 @@ def pr_native_id(payload: Mapping[str, Any]) -> str:
 
 __all__ = [
     "PULLS_QUERY", "FetchState", "GithubClient", "GithubSelection", "PyGithubClient", "graphql_url",
-    "iter_github_records", "list_partitions", "make_client", "pr_native_id",
+    "iter_github_records", "iter_repo_records", "list_partitions", "make_client", "pr_native_id",
 ]

@@ -32,7 +32,9 @@ what `SlackState.threads` says is stored. The 2025 limit mode (15 messages, 1 ca
 followed by shrinking the page to what the server returns and pacing from its Retry-After.
 
 Errors: `connectors.errors.AuthError` (names SLACK_BOT_TOKEN) and `RateLimitExhausted` stop the run;
-per-channel failures become ``skipped`` records. The token never reaches a message, log line or repr.
+per-channel failures become ``skipped`` records. The same run in parts, one task per channel:
+`iter_slack_listing` once, then `iter_channel_records` per channel (which raises a transient failure
+that outlived the retries, so the caller can retry that channel). The token never reaches a message, log line or repr.
 """
 
 from __future__ import annotations
@@ -181,6 +183,11 @@ class SlackWebApi:
 
     def __repr__(self) -> str:
         return f"SlackWebApi(base_url={self._client.base_url!r})"
+
+    def fork(self) -> SlackWebApi:
+        """A client with its own call count that shares this one's connection settings and pacing (Slack's
+        limits are per method and workspace, so channels read side by side must pace together)."""
+        return SlackWebApi(self._client, backoff=self.backoff, pacer=self.pacer, pace=self.pace)
 
     def call(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         clean = {k: v for k, v in params.items() if v is not None}
@@ -341,7 +348,7 @@ def _needs_replies(msg: dict[str, Any], marks: ThreadMarks) -> bool:
     return latest != msg.get("latest_reply") or count != msg.get("reply_count")
 
 
-class _Pages:
+class HistoryPages:
     """History paging with the page size adapted to what the workspace allows (15 in 2025 mode)."""
 
     def __init__(self) -> None:
@@ -353,10 +360,10 @@ class _Pages:
 
 
 def iter_channel(api: SlackApi, channel: dict[str, Any], context: dict[str, Any], since: datetime | None,
-                 until: datetime | None, state: SlackState, pages: _Pages | None = None) -> Iterator[Record]:
+                 until: datetime | None, state: SlackState, pages: HistoryPages | None = None) -> Iterator[Record]:
     """Records of one channel: replies, messages, the re-read windows and the new cursor."""
     cid = channel["id"]
-    pages = pages or _Pages()
+    pages = pages or HistoryPages()
     cursor = state.cursors.get(cid)
     # The re-read must reach back `overlap` before the cursor, but a page costs one call whether it holds
     # 10 messages or 999: so ask newest-first from the beginning and stop paging once past the overlap.
@@ -431,6 +438,27 @@ def iter_slack_records(api: SlackApi, selection: Iterable[str] | None = None, si
     a ``skipped`` record and the run goes on; an `AuthError` or `RateLimitExhausted` stops it.
     """
     state = state or SlackState()
+    team: dict[str, Any] = {}
+    channels: list[dict[str, Any]] = []
+    for kind, payload in iter_slack_listing(api, selection, exclude):
+        yield kind, payload
+        if kind == "team":
+            team = payload
+        elif kind == "channel" and payload.get("is_member") is not False:
+            channels.append(payload)
+    pages = HistoryPages()
+    for channel in channels:
+        try:
+            yield from iter_channel_records(api, channel, team, since, until, state, pages)
+        except TransientError as exc:
+            log.warning("Slack channel %s skipped: %s", channel["id"], exc)
+            yield "skipped", {"partition": channel["id"], "reason": str(exc)}
+
+
+def iter_slack_listing(api: SlackApi, selection: Iterable[str] | None = None,
+                       exclude: Iterable[str] = ()) -> Iterator[Record]:
+    """What a run reads once, whatever the number of channels: the team, every user, the selected channels
+    (``skipped`` for a selection that matched nothing and for a channel the bot is not in)."""
     team = team_info(api)
     yield "team", team
     for user in iter_users(api):
@@ -438,17 +466,20 @@ def iter_slack_records(api: SlackApi, selection: Iterable[str] | None = None, si
     channels, missing = list_channels(api, selection, exclude=exclude)
     for name in missing:
         yield "skipped", {"partition": name, "reason": "channel_not_found"}
-    context = {"team": team.get("id"), "domain": team.get("domain")}
-    pages = _Pages()
     for channel in channels:
         yield "channel", channel
         if channel.get("is_member") is False:
             # A bot reads only channels it is in; asking history would spend a call on not_in_channel.
             yield "skipped", {"partition": channel["id"], "reason": "not_in_channel"}
-            continue
-        try:
-            yield from iter_channel(api, channel, context, since, until, state, pages)
-        except (SlackCallError, TransientError) as exc:
-            reason = exc.error if isinstance(exc, SlackCallError) else str(exc)
-            log.warning("Slack channel %s skipped: %s", channel["id"], reason)
-            yield "skipped", {"partition": channel["id"], "reason": reason}
+
+
+def iter_channel_records(api: SlackApi, channel: dict[str, Any], team: Mapping[str, Any], since: datetime | None,
+                         until: datetime | None, state: SlackState, pages: HistoryPages | None = None) -> Iterator[Record]:
+    """One channel (a partition) from the listing: its records, or ``skipped`` when Slack refuses it
+    (a `SlackCallError`); a `TransientError` that outlived the retries is raised for the caller to retry."""
+    context = {"team": team.get("id"), "domain": team.get("domain")}
+    try:
+        yield from iter_channel(api, channel, context, since, until, state, pages)
+    except SlackCallError as exc:
+        log.warning("Slack channel %s skipped: %s", channel["id"], exc.error)
+        yield "skipped", {"partition": channel["id"], "reason": exc.error}

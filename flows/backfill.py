@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flows.runtime import configure
+from flows.runtime import configure, partition_workers
 
 configure()
 
@@ -169,7 +169,7 @@ def backfill(settings: Settings, engine: Engine, incident: str, lookback: str | 
     return summary
 
 
-@flow(name="backfill_incident", task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
+@flow(name="backfill_incident", task_runner=ThreadPoolTaskRunner(max_workers=partition_workers()))  # type: ignore[arg-type]
 def backfill_incident(incident: str, lookback: str | None = None, impact_start: str | None = None) -> dict[str, Any]:
     """Fetch exactly one incident's window from every source, never moving nightly cursors, then correlate it."""
     settings = load_settings()

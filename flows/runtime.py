@@ -14,7 +14,20 @@ DEFAULTS = {
     "PREFECT_LOGGING_LOG_PRINTS": "false",
     # Connector and warehouse warnings (skipped partitions, retries, quarantined records) reach the run's log.
     "PREFECT_LOGGING_EXTRA_LOGGERS": "connectors,warehouse,lookback",
+    # The temporary server's first start in a PREFECT_HOME migrates its database: 10-15 s measured on a busy
+    # 2-core machine, against Prefect's default limit of 20 s. Later starts take 3-5 s.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
+
+
+PARTITION_WORKERS = 4  # partitions fetched at once: the work is waiting on the APIs, not on the CPU
+
+
+def partition_workers() -> int:
+    """How many partitions a run fetches side by side: LOOKBACK_PARTITION_WORKERS (read when the flows are
+    imported), else 4. Each API's shared rate limit still holds whatever the number."""
+    value = os.environ.get("LOOKBACK_PARTITION_WORKERS", "")
+    return max(1, int(value)) if value.strip().isdigit() else PARTITION_WORKERS
 
 
 def rate_limiter(api: str) -> Callable[[], None] | None:

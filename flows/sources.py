@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ SOURCES = ("github", "slack", "pagerduty")
 
 @dataclass
 class SourceStream:
-    """A source's records for one run, how to load them, and how many requests they cost."""
+    """Records of one run (or of one partition of it), how to load them, and how many requests they cost."""
 
     source: str
     records: Iterator[Record]
@@ -30,10 +31,49 @@ class SourceStream:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(eq=False)
+class SourcePlan:
+    """A source's run split into partitions.
+
+    `listing()` reads what is read once per run, whatever the number of partitions (GitHub's
+    repositories, Slack's team, users and channels), filling `partitions` as it goes; `open(partition)`
+    then gives one partition's records, from its cursor (nightly) or over the window. Every stream is
+    fresh, so a retry reads again; they share the plan's pacing and caches, and their requests add up here.
+    """
+
+    source: str
+    partitions: list[str]
+    lister: Callable[[], SourceStream]
+    opener: Callable[[str], SourceStream]
+    opened: list[SourceStream] = field(default_factory=list)
+
+    def listing(self) -> SourceStream:
+        self.partitions.clear()
+        return self._track(self.lister())
+
+    def open(self, partition: str) -> SourceStream:
+        return self._track(self.opener(partition))
+
+    def requests(self) -> int:
+        """Every request of the run so far: the listings' and the partitions' (retried ones included)."""
+        return sum(s.requests() for s in self.opened)
+
+    def _track(self, stream: SourceStream) -> SourceStream:
+        self.opened.append(stream)
+        return stream
+
+
 def cursors(engine: Engine, source: str) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT partition, value FROM ingest_cursor WHERE source = :s"), {"s": source})
         return {p: v for p, v in rows}
+
+
+def cursor(engine: Engine, source: str, partition: str) -> str | None:
+    """One partition's stored cursor, read when the partition starts (after any run it waited for)."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT value FROM ingest_cursor WHERE source = :s AND partition = :p"),
+                            {"s": source, "p": partition}).scalar()
 
 
 def _ca(settings: Settings) -> str | None:
@@ -64,11 +104,10 @@ def _with_default_cas(path: str) -> str:
 # ------------------------------------------------------------------------------------------ GitHub
 
 
-def github_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
-    """Pull requests of the selected repos: from each repo's cursor (nightly) or over [since, until] (window)."""
+def github_plan(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourcePlan:
+    """The selected repos (one listing), then per repo its pull requests from its cursor or over [since, until]."""
     from connectors import github
 
-    client = github.make_client(settings.token("github"), settings.github_api_url, _ca(settings))
     selection = github.GithubSelection(
         repos=tuple(r for r in settings.github_repos if "*" not in r and "?" not in r),
         owners=tuple(settings.github_orgs),
@@ -80,11 +119,38 @@ def github_stream(settings: Settings, engine: Engine, since: datetime | None, un
         # them afterwards for the PRs correlation ranks as candidates (flows.backfill), not for all.
         patches=False,
     )
-    state = github.FetchState(pace=rate_limiter("github"), users=stored_github_users(engine),
-                              stored_updated=stored_pull_times(engine))
-    window: Any = since if since is not None else cursors(engine, "github")
-    records = github.iter_github_records(client, selection, window, until, state)
-    return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
+    pace = rate_limiter("github")
+    clients = threading.local()
+
+    def client() -> Any:
+        # One client per thread: it keeps its connection open from one repo to the next (a TLS handshake
+        # costs more than a quiet repo's one request), and PyGithub's requester is not shared across threads.
+        if not hasattr(clients, "client"):
+            clients.client = github.make_client(settings.token("github"), settings.github_api_url, _ca(settings))
+        return clients.client
+
+    repos: list[str] = []
+
+    def list_repos() -> SourceStream:
+        state = github.FetchState(pace=pace)
+
+        def records() -> Iterator[Record]:
+            repos.extend(p["full_name"] for p in github.list_partitions(client(), selection, state))
+            yield from (("skipped", s) for s in state.skipped)  # owners that could not be listed
+
+        return SourceStream("github", records(), github_spec(), lambda: sum(state.requests.values()))
+
+    # Shared by every repo of the run: logins whose names are known (stored, or fetched by another repo).
+    users = stored_github_users(engine)
+    stored = stored_pull_times(engine)
+
+    def open_repo(name: str) -> SourceStream:
+        state = github.FetchState(pace=pace, users=users, stored_updated=stored)
+        start: str | datetime | None = since if since is not None else cursor(engine, "github", name)
+        records = github.iter_repo_records(client(), selection, name, start, until, state)
+        return SourceStream("github", records, github_spec(), lambda: sum(state.requests.values()), {"state": state})
+
+    return SourcePlan("github", repos, list_repos, open_repo)
 
 
 def stored_github_users(engine: Engine) -> dict[str, dict[str, Any]]:
@@ -131,22 +197,46 @@ def github_patches(settings: Settings, engine: Engine, native_ids: list[str]) ->
 # ------------------------------------------------------------------------------------------ Slack
 
 
-def slack_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
-    """Messages and threads of the selected channels; replies only for threads that moved."""
+def slack_plan(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourcePlan:
+    """Team, users and channels once (the listing), then per channel its messages and the threads that moved."""
     from connectors import slack
 
     api = slack.make_client(settings.token("slack"), settings.slack_api_url, _ca(settings),
                             pace=rate_limiter("slack"))
+    spec = slack_spec()  # one spec for the run: mentions resolve to the users the listing stored
+    team: dict[str, Any] = {}
+    channels: dict[str, dict[str, Any]] = {}  # the channels to read, by id: the partitions
 
     def threads(channel: str) -> dict[str, tuple[str | None, int | None]]:
         with Session(engine) as session:
             return thread_marks(session, channel)
 
-    state = slack.SlackState(cursors=cursors(engine, "slack") if since is None else {}, threads=threads,
-                             overlap=settings.slack_overlap)
-    records = slack.iter_slack_records(api, settings.slack_channels or None, since, until, state,
-                                       exclude=settings.slack_exclude)
-    return SourceStream("slack", records, slack_spec(), lambda: api.calls)
+    pages = slack.HistoryPages()  # a page size the workspace caps (15 in 2025 mode) is learnt once
+
+    def open_channel(cid: str) -> SourceStream:
+        own = api.fork()
+        stored = cursor(engine, "slack", cid) if since is None else None
+        state = slack.SlackState(cursors={cid: stored} if stored else {}, threads=threads,
+                                 overlap=settings.slack_overlap)
+        records = slack.iter_channel_records(own, channels[cid], team, since, until, state, pages)
+        return SourceStream("slack", records, spec, lambda: own.calls)
+
+    def list_channels() -> SourceStream:
+        own = api.fork()
+
+        def records() -> Iterator[Record]:
+            for kind, payload in slack.iter_slack_listing(own, settings.slack_channels or None, settings.slack_exclude):
+                if kind == "team":
+                    team.update(payload)
+                elif kind == "channel" and payload.get("is_member") is not False:
+                    channels[payload["id"]] = payload
+                    partitions.append(payload["id"])
+                yield kind, payload
+
+        return SourceStream("slack", records(), spec, lambda: own.calls)
+
+    partitions: list[str] = []
+    return SourcePlan("slack", partitions, list_channels, open_channel)
 
 
 # ------------------------------------------------------------------------------------------ PagerDuty
@@ -159,26 +249,37 @@ def pagerduty_client(settings: Settings) -> Any:
                                  pace=rate_limiter("pagerduty"))
 
 
-def pagerduty_stream(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourceStream:
-    """Everything that changed in PagerDuty in the window (account-wide log entries name the incidents)."""
+def pagerduty_plan(settings: Settings, engine: Engine, since: datetime | None, until: datetime | None) -> SourcePlan:
+    """PagerDuty's partitions (`account`, or one per service) share one account-wide read of the log entries,
+    which names every incident that changed: one stream for all of them, read from their oldest cursor."""
     from connectors import pagerduty
 
-    client = pagerduty_client(settings)
     selection = pagerduty.Selection(service_ids=tuple(settings.pagerduty_services),
                                     exclude=tuple(settings.pagerduty_exclude))
-    now = datetime.now(UTC)
-    if since is None:
-        stored = cursors(engine, "pagerduty")
-        marks = [stored.get(p) for p in pagerduty.partitions(selection)]
-        cursor = min((m for m in marks if m), default=None) if all(marks) else None
-        since, until = pagerduty.window_from_cursor(cursor, now, initial_span=settings.history)
-    state = pagerduty.RunState()
-    records = pagerduty.iter_pagerduty_records(client, selection, since, until or now, state)
-    return SourceStream("pagerduty", records, pagerduty_spec(), lambda: client.requests, {"state": state})
+    names = pagerduty.partitions(selection)
+
+    def open_all(_: str) -> SourceStream:
+        client = pagerduty_client(settings)
+        start, end, now = since, until, datetime.now(UTC)
+        if start is None:
+            stored = cursors(engine, "pagerduty")
+            marks = [stored.get(p) for p in names]
+            oldest = min((m for m in marks if m), default=None) if all(marks) else None
+            start, end = pagerduty.window_from_cursor(oldest, now, initial_span=settings.history)
+        state = pagerduty.RunState()
+        records = pagerduty.iter_pagerduty_records(client, selection, start, end or now, state)
+        return SourceStream("pagerduty", records, pagerduty_spec(), lambda: client.requests, {"state": state})
+
+    def list_all() -> SourceStream:
+        plan.partitions.append(", ".join(names))  # one partition stands for them all
+        return SourceStream("pagerduty", iter(()), pagerduty_spec(), lambda: 0)
+
+    plan = SourcePlan("pagerduty", [], list_all, open_all)
+    return plan
 
 
-STREAMS: dict[str, Callable[[Settings, Engine, datetime | None, datetime | None], SourceStream]] = {
-    "github": github_stream, "slack": slack_stream, "pagerduty": pagerduty_stream,
+PLANS: dict[str, Callable[[Settings, Engine, datetime | None, datetime | None], SourcePlan]] = {
+    "github": github_plan, "slack": slack_plan, "pagerduty": pagerduty_plan,
 }
 
 

@@ -37,4 +37,4 @@ def print_summary(summary: dict[str, Any]) -> None:
     for item in summary.get("skipped", []):
         print(f"skipped {item.get('source')} {inert(item.get('partition'))}: {inert(item.get('reason'))}")
     for item in summary.get("failed", []):
-        print(f"FAILED {item['source']}: {inert(item['error'])}", file=sys.stderr)
+        print(f"FAILED {item['source']} {inert(item.get('partition'))}: {inert(item['error'])}", file=sys.stderr)

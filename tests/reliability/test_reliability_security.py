@@ -100,14 +100,18 @@ def test_no_token_in_any_output_of_a_full_run(full_run):
 
 
 def test_settings_and_clients_never_show_a_token_in_repr(sandbox, module_warehouses):
-    from flows.sources import STREAMS
+    from flows.sources import PLANS
     from tests.reliability.helpers import settings_for
 
     cfg = settings_for(sandbox.env(), module_warehouses.url(), **TOKENS)
     shown = [repr(cfg), str(cfg), cfg.model_dump_json()]
     engine = module_warehouses.engine()
-    for make in STREAMS.values():
-        stream = make(cfg, engine, None, None)
+    for make in PLANS.values():
+        plan = make(cfg, engine, None, None)
+        listing = plan.listing()
+        shown += [repr(plan), repr(listing), repr(list(listing.records))]
+        assert plan.partitions, plan.source
+        stream = plan.open(plan.partitions[0])
         shown += [repr(stream), repr(stream.spec), repr(stream.details)]
     for token in TOKENS.values():
         assert all(token not in s for s in shown)
