@@ -227,7 +227,7 @@ def fts_phrase_ids(session: Session, phrases: list[list[str]], start: datetime, 
                "WHERE evidence_fts MATCH :q AND e.occurred_at >= :a AND e.occurred_at <= :b ORDER BY r DESC LIMIT :k")
     else:
         params["q"] = " | ".join("(" + " <-> ".join(p) + ")" for p in phrases)
-        sql = ("SELECT e.id AS id, ts_rank(e.search, q) AS r FROM evidence e, to_tsquery('simple', :q) q "
+        sql = ("SELECT e.id AS id, ts_rank(e.search, q) AS r FROM evidence e, to_tsquery('english', :q) q "
                "WHERE e.search @@ q AND e.occurred_at >= :a AND e.occurred_at <= :b ORDER BY r DESC LIMIT :k")
     return {int(r["id"]): float(r["r"]) for r in rows(session, sql, params)}
 

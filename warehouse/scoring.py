@@ -22,6 +22,7 @@ from warehouse.signals import (
     customer_strength,
     is_paging_action,
     machine_failure,
+    rules_out,
     symptom_strength,
 )
 from warehouse.sqlutil import rows
@@ -33,6 +34,7 @@ TIME_HALF_LIFE_DAYS = 14.0      # before impact start: 2 weeks halves the time s
 AFTER_HALF_LIFE_DAYS = 1.0      # after resolution, evidence fades fast
 NOISY_RUN_WINDOW = timedelta(days=21)
 QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
+RULED_OUT_WITHIN = timedelta(hours=1)  # a hypothesis is dropped within this time of being put forward
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
 
 
@@ -70,6 +72,7 @@ class Scorer:
         self._identifiers()
         self._routine_instances()
         self._references()
+        self._ruled_out()
         self._incident_record()
         self._symptoms()
         self._detection()
@@ -267,6 +270,35 @@ class Scorer:
                 src.row["_reverts"] = target_nid
 
     # the incident's own record
+    def _ruled_out(self) -> None:
+        """A change a responder put forward and then dropped ("rollback done, still failing. not the image")
+        is a hypothesis ruled out: the line that drops it follows, within the hour and in the same channel,
+        the line that named the change, from the same person or naming what that line was about."""
+        chat = sorted((m for m in self.ctx.chat if m["occurred_at"] <= self.ctx.end_of_response),
+                      key=lambda m: m["occurred_at"])
+        for i, m in enumerate(chat):
+            dropped = rules_out(m["text"])
+            if dropped is None:
+                continue
+            phrase, thing = dropped
+            for h in reversed(chat[:i]):
+                if m["occurred_at"] - h["occurred_at"] > RULED_OUT_WITHIN:
+                    break
+                names = self.by_nid[("slack", h["native_id"])].row.get("_names", []) if (
+                    "slack", h["native_id"]) in self.by_nid else []
+                if not names or h["container"] != m["container"]:
+                    continue
+                # "not the image" must be about what that line named; a bare "not it" about the speaker's own line.
+                if not (set(tokenize(thing)) & set(tokenize(h["text"])) if thing else h["actor"] == m["actor"]):
+                    continue
+                for nid in names:
+                    it = self.by_nid[("github", nid)]
+                    if not it.row.get("_ruled_out"):
+                        it.add("reference", -0.6, f"ruled out in the incident's chat: \u201c{phrase}\u201d, "
+                                                           f"{m['actor_name'] or m['actor']} said")
+                        it.row["_ruled_out"] = phrase
+                break
+
     def _incident_record(self) -> None:
         ctx = self.ctx
         for it in self.items.values():
@@ -299,8 +331,10 @@ class Scorer:
         ctx = self.ctx
         first_human = min((s for s in ctx.symptoms if not _machine(s)), key=lambda s: s.at, default=None)
         quiet = [s for s in ctx.symptoms if _machine(s)]
-        # An incident and its alert arrive at the same instant: both are the first quiet signal.
-        first_quiet = {s.evidence_native_id for s in quiet if s.at == min(q.at for q in quiet)} if quiet else set()
+        # An incident and its alert arrive at the same instant: both are the first quiet signal. A bot's line in
+        # chat and PagerDuty's own record of an alert that paged no one are told apart: each has a first.
+        first_quiet = {s.evidence_native_id for s in quiet
+                       if s.at == min(q.at for q in quiet if q.source == s.source)}
         seen_titles: set[str] = set()
         # Incidents before their own alerts, so a repeat is judged incident against incident.
         ordered = sorted(self.items.values(), key=lambda i: (i.at, i.row["kind"] != "incident", i.nid))
@@ -327,6 +361,8 @@ class Scorer:
                     it.add("storyline", 0.5, "the first sign of impact in chat")
                 if _machine(s) and value >= 0.8:
                     r["_keystone"] = True
+                    if s.at == self.impact:  # the bot's failure line impact start is dated by
+                        it.add("storyline", 0.5, "the first sign of impact: impact start is dated by it")
                 it.add("symptom", value, why)
                 r["_symptom"] = s.kind
             elif r["source"] == "slack" and self.start <= it.at < ctx.page_at and it.at >= self.impact - timedelta(days=2):
@@ -455,7 +491,7 @@ class Scorer:
         for it in prs:
             if it.values.get("detection", 0) >= 0.35 and self.detection.get(it.nid, {}).get("tied"):
                 it.role = "detection_weakened"
-        causes = sorted((it for it in before if it.role != "detection_weakened"),
+        causes = sorted((it for it in before if it.role != "detection_weakened" and not it.row.get("_ruled_out")),
                         key=lambda i: (-(i.signals.get("content", 0) + i.signals.get("reference", 0)
                                          + i.signals.get("affinity", 0) + i.signals.get("time", 0)), i.nid))
         if causes and (causes[0].values.get("content", 0) >= 0.3 or causes[0].values.get("reference", 0) > 0):

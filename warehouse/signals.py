@@ -353,3 +353,15 @@ _PAGING = re.compile(r"\b(pag(e|es|ed|ing) (them|the|him|her|someone|on-?call)|p
 def is_paging_action(text: str | None) -> bool:
     """A message about paging or escalating to someone: a response, not a symptom."""
     return bool(text and _PAGING.search(text))
+
+
+# A responder dropping a hypothesis: "not the image", "no change", "ruling it out", "a red herring".
+_RULES_OUT = re.compile(
+    r"\b(red herring|rul(?:e|ed|ing) (?:it|that|this|them) out|false alarm|dead end|unrelated|didn'?t help|"
+    r"no change|isn'?t (?:it|that|the cause)|not (?:it|that|them)\b|not the (\w+))", re.I)
+
+
+def rules_out(text: str | None) -> tuple[str, str | None] | None:
+    """The phrase that drops a hypothesis, and the thing it names when it says which ("not the image" -> image)."""
+    m = _RULES_OUT.search(text or "")
+    return (m.group(0), m.group(2)) if m else None

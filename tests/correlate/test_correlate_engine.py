@@ -430,3 +430,57 @@ def test_a_bot_failure_of_a_subject_that_fails_all_the_time_is_routine(session: 
     items = _ranks(session, "9")
     assert items[new]["role"] == "early_signal" and items[report]["role"] == "early_signal"
     assert items.get(old, {"role": "context"})["role"] != "early_signal"
+
+
+def test_a_change_put_forward_then_dropped_in_the_chat_is_ruled_out(session: Session, world: World) -> None:
+    svc = world.service("PS", "seatmap-api")
+    world.repo("acme/deploy")
+    image = world.pr("acme/deploy", 100, "seatmap-api: image v3.18.1 -> v3.18.2", "new labels", "wiki", at(-0.3),
+                     files=[("apps/seatmap-api/values.yaml", "@@ -1 +1 @@\n-tag: v3.18.1\n+tag: v3.18.2")])
+    limit = world.pr("acme/deploy", 98, "seatmap-api: memory limit 2Gi -> 768Mi", "right-size", "hye", at(-2),
+                     files=[("apps/seatmap-api/values.yaml", "@@ -1 +1 @@\n-memory: 2Gi\n+memory: 768Mi")])
+    world.incident("PI", 9, svc, "seatmap-api seat selection failing", at(0))
+    world.say("C1", "#inc-seatmap", at(0, 0.05), "U1", "seatmap-api seat selection failing, pods restarting")
+    world.say("C1", "#inc-seatmap", at(0, 0.1), "U2", "the only new seatmap-api image is PR 100, rolling back",
+              refs=[("pr_number", "100", "PR 100")])
+    world.say("C1", "#inc-seatmap", at(0, 0.3), "U2", "rollback done, seatmap-api pods still restarting. not the image")
+    world.say("C1", "#inc-seatmap", at(0, 0.4), "U3", "seatmap-api limit is 768Mi since PR 98",
+              refs=[("pr_number", "98", "PR 98")])
+    world.load(session)
+    correlate(session, "9")
+    items = _ranks(session, "9")
+    assert any("ruled out in the incident's chat" in r and "not the image" in r for r in items[image]["reasons"])
+    assert items[image]["role"] not in ("trigger", "contributor")
+    assert items[limit]["role"] == "trigger" and items[limit]["rank"] < items[image]["rank"]
+
+
+def test_a_dropped_hypothesis_about_something_else_rules_out_nothing(session: Session, world: World) -> None:
+    svc = world.service("PS", "seatmap-api")
+    world.repo("acme/deploy")
+    limit = world.pr("acme/deploy", 98, "seatmap-api: memory limit 2Gi -> 768Mi", "right-size", "hye", at(-2),
+                     files=[("apps/seatmap-api/values.yaml", "@@ -1 +1 @@\n-memory: 2Gi\n+memory: 768Mi")])
+    world.incident("PI", 9, svc, "seatmap-api seat selection failing", at(0))
+    world.say("C1", "#inc-seatmap", at(0, 0.1), "U2", "seatmap-api limit is 768Mi since PR 98",
+              refs=[("pr_number", "98", "PR 98")])
+    world.say("C1", "#inc-seatmap", at(0, 0.2), "U2", "seatmap-api: the waiting room is at 2,500/min. not the waiting room")
+    world.say("C1", "#inc-seatmap", at(0, 0.3), "U3", "checkout had a page too, related? no: not them")
+    world.load(session)
+    correlate(session, "9")
+    items = _ranks(session, "9")
+    assert not any("ruled out" in r for r in items[limit]["reasons"])
+    assert items[limit]["role"] == "trigger"
+
+
+def test_the_bot_line_that_dates_impact_start_and_the_first_quiet_incident_both_lead(session: Session,
+                                                                                     world: World) -> None:
+    svc = world.service("PS", "seatmap-api")
+    first = world.say("C1", "#k8s-events", at(-1), "B1", "OOMKilled `ticketing/seatmap-api-7f7f` (limit 768Mi)", bot=True)
+    world.incident("PQ1", 8, svc, "seatmap-api seat selection SLO burn", at(-0.9), urgency="low", notify=False)
+    world.incident("PI", 9, svc, "seatmap-api seat selection failing", at(0))
+    world.load(session)
+    result = correlate(session, "9")
+    assert result.impact_start == at(-1)
+    items = _ranks(session, "9")
+    assert any("impact start is dated by it" in r for r in items[first]["reasons"])
+    # PagerDuty's first quiet incident is the first of its kind, not a follower of the chat line.
+    assert any("the first alert that paged no one" in r for r in items["PQ1"]["reasons"])

@@ -154,7 +154,10 @@ def test_every_request_takes_a_slot_of_the_shared_prefect_rate_limit(seed_sandbo
 
     monkeypatch.setattr(concurrency, "rate_limit", counting)
     monkeypatch.setenv("LOOKBACK_PREFECT_RATE_LIMITS", "1")
-    monkeypatch.setenv("LOOKBACK_GITHUB_REPOS", "shop/search-tools,shop/alerting")
+    # One partition of each source is enough to see every kind of request pass the limiter.
+    monkeypatch.setenv("LOOKBACK_GITHUB_REPOS", "shop/alerting")
+    monkeypatch.setenv("LOOKBACK_SLACK_CHANNELS", "search-ops")
+    monkeypatch.setenv("LOOKBACK_PAGERDUTY_SERVICES", "search-api")
     seed_sandbox.reset_stats()
     assert nightly_ingest()["status"] == "completed"
     served = seed_sandbox.stats()["apis"]

@@ -282,7 +282,7 @@ def test_run_forever_prints_exports_and_stops_on_ctrl_c() -> None:
         base = env["PAGERDUTY_API_URL"].removesuffix("/pagerduty")
         assert requests.get(base + "/_sandbox/stats", verify=ca_file, timeout=10).status_code == 200
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=30) == 0
     finally:
         proc.kill()
 
