@@ -269,7 +269,6 @@ class Scorer:
                 dst.add("reference", 0.5, f"reverted by {src.nid}")
                 src.row["_reverts"] = target_nid
 
-    # the incident's own record
     def _ruled_out(self) -> None:
         """A change a responder put forward and then dropped ("rollback done, still failing. not the image")
         is a hypothesis ruled out: the line that drops it follows, within the hour and in the same channel,
@@ -299,6 +298,7 @@ class Scorer:
                         it.row["_ruled_out"] = phrase
                 break
 
+    # the incident's own record
     def _incident_record(self) -> None:
         ctx = self.ctx
         for it in self.items.values():
@@ -361,7 +361,7 @@ class Scorer:
                     it.add("storyline", 0.5, "the first sign of impact in chat")
                 if _machine(s) and value >= 0.8:
                     r["_keystone"] = True
-                    if s.at == self.impact:  # the bot's failure line impact start is dated by
+                    if s.at == self.impact:  # impact start is dated by this line
                         it.add("storyline", 0.5, "the first sign of impact: impact start is dated by it")
                 it.add("symptom", value, why)
                 r["_symptom"] = s.kind
