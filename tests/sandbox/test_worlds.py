@@ -182,7 +182,7 @@ def test_load_world_file(tmp_path: Path) -> None:
 
 # The hand-written stories that do not follow StorySpec's template ------------------------------------------
 
-NEW_STORIES = ("etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom")
+NEW_STORIES = ("etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom", "ranked-queue")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -496,6 +496,95 @@ def test_seatmap_oom_story() -> None:
               and i["service"] != page["service"] and i["urgency"] == "high" and i["created_at"] < page["created_at"]]
     assert others
     assert impact.startswith("2024-09-11") and page["created_at"].startswith("2024-09-12")
+    assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
+    _assert_served(world, truth)
+
+
+def test_ranked_queue_story() -> None:
+    world, truth = load_world("ranked-queue")
+    assert check_world(world) == []
+    assert check_truth(world, truth) == []
+    objects = _objects(world)
+    page = objects[("pagerduty", truth["incident"]["id"])]
+    impact = truth["impact_start"]
+    bots = {u["id"] for u in world["slack"]["users"] if u["is_bot"]}
+
+    def one(role: str, source: str | None = None) -> dict[str, Any]:
+        items = [i for i in _must(truth, role) if source in (None, i["source"])]
+        assert len(items) == 1, role
+        return objects[(items[0]["source"], items[0]["native_id"])]
+
+    # The trigger: the matchmaker sends every ranked match to the ranked-s7 fleet, deployed just before the impact.
+    trigger = one("trigger")
+    assert trigger["repo"] == "frostpeak/matchmaker"
+    patches = "\n".join(f["patch"] for f in trigger["files"])
+    assert "+    fleet: ranked-s7" in patches and '-\tfleet := "ranked-s6"' in patches
+    deploy = next(e for e in world["pagerduty"]["change_events"]
+                  if any(link["href"].endswith(f"/pull/{trigger['number']}") for link in e["links"]))
+    assert deploy["service_ids"] == [page["service"]] and trigger["merged_at"] < deploy["timestamp"] < impact
+    # Weeks earlier, in another repo: the ranked synthetic made shallow, after a week of 02:00 pages of it.
+    weak = one("detection_weakened")
+    assert weak["repo"] == "frostpeak/observability"
+    [check] = weak["files"]
+    assert check["filename"] == "checks/matchmaking/ranked_bot_match.tf"
+    assert '-  subtype   = "multi"' in check["patch"] and '+  subtype   = "http"' in check["patch"]
+    assert "/healthz" in check["patch"] and "-  api_step {" in check["patch"]
+    assert "@pagerduty-matchmaker" in check["patch"].split("+  message", 1)[1].splitlines()[0]
+    assert epoch(impact) - epoch(weak["merged_at"]) >= 14 * 86_400
+    synth = [i for i in world["pagerduty"]["incidents"] if i["title"].startswith("[matchmaker] Synthetic: ranked bot")]
+    noisy = [i for i in synth if i["created_at"] < weak["created_at"]]
+    assert len(noisy) >= 5 and all(i["urgency"] == "high" and i["service"] == page["service"] for i in noisy)
+    assert all(i["created_at"][11:13] == "02" for i in noisy)
+    assert epoch(weak["created_at"]) - epoch(noisy[-1]["created_at"]) < 2 * 86_400
+    assert [i for i in synth if i["created_at"] > weak["merged_at"]] == []
+    # The contributor: the Season 7 fleet in na-east-1 only, merged between the two.
+    contrib = one("contributor")
+    assert contrib["repo"] == "frostpeak/fleet-config"
+    assert {f["filename"].split("/")[1] for f in contrib["files"]} == {"na-east-1"}
+    assert all(f["status"] == "added" for f in contrib["files"])
+    assert weak["merged_at"] < contrib["merged_at"] < trigger["created_at"]
+    # Early signals: the fleet bot's UnAllocated line, a low-urgency monitor, a Discord relay; none paged.
+    early = [objects[(i["source"], i["native_id"])] for i in _must(truth, "early_signal")]
+    by_channel = {_channel_name(world, m["channel"]): m for m in early if "channel" in m}
+    assert set(by_channel) == {"fleet-events", "community"}
+    bot = by_channel["fleet-events"]
+    assert bot["user"] in bots and "UnAllocated" in bot["text"] and "`ranked-s7`" in bot["text"]
+    assert epoch(impact) < float(bot["ts"]) < epoch(page["created_at"])
+    events = [m for m in world["slack"]["messages"] if m["channel"] == bot["channel"]]
+    assert not [m for m in events if "UnAllocated" in m["text"] and "ranked" in m["text"] and m["ts"] < bot["ts"]]
+    remark = by_channel["community"]
+    assert remark["user"] not in bots and "NA" in remark["text"] and float(remark["ts"]) < epoch(page["created_at"])
+    [low] = [e for e in early if "incident_number" in e]
+    assert low["urgency"] == "low" and low["service"] == page["service"] and impact < low["created_at"]
+    assert all(e["type"] != "notify_log_entry" for e in low["log_entries"])
+    # Player support escalates; the Matchmaking lead pages by hand, about seven hours in.
+    report = one("customer_report")
+    assert _channel_name(world, report["channel"]) == "player-support" and report["user"] not in bots
+    assert 0 < epoch(page["created_at"]) - float(report["ts"]) < 3600
+    assert _service_name(world, page["service"]) == "matchmaker" and page["urgency"] == "high"
+    assert page["log_entries"][0]["channel"]["type"] == "web_trigger" and not page["alerts"]
+    assert epoch(page["created_at"]) - epoch(impact) > 6 * 3600
+    # The incident channel rules out the client patch, identity and routing, then names the trigger and the check.
+    tie = one("response", "slack")
+    chat = sorted((m for m in world["slack"]["messages"] if m["channel"] == tie["channel"]), key=lambda m: m["ts"])
+    herrings = [next(m["ts"] for m in chat if word in m["text"]) for word in ("6.9.4", "identity", "Telstra")]
+    assert all(ts < tie["ts"] for ts in herrings)
+    assert f"/pull/{trigger['number']}" in tie["text"]
+    assert any(f"observability PR {weak['number']}" in m["text"] for m in chat)
+    # The fix makes the ranked fleet per region, after the page; red herrings: a loosened queue-time monitor on the
+    # same service, a teammate's matchmaker deploy after the trigger, identity's page the same afternoon.
+    fix = one("fix")
+    assert fix["repo"] == trigger["repo"] and fix["merged_at"] > page["created_at"]
+    assert f"/pull/{trigger['number']}" in fix["body"] and "ranked-s6" in fix["files"][0]["patch"]
+    pulls = world["github"]["pulls"]
+    loosened = next(p for p in pulls if p["title"].startswith("Ranked queue time monitor:"))
+    assert loosened["repo"] == weak["repo"] and weak["merged_at"] < loosened["merged_at"] < trigger["merged_at"]
+    party = next(p for p in pulls if p["title"].startswith("Party finder: show cross-play"))
+    assert party["repo"] == trigger["repo"] and trigger["merged_at"] < party["merged_at"] < page["created_at"]
+    others = [i for i in world["pagerduty"]["incidents"] if i["created_at"][:10] == page["created_at"][:10]
+              and i["service"] != page["service"] and i["urgency"] == "high" and i["created_at"] < page["created_at"]]
+    assert any(_service_name(world, i["service"]) == "auth-service" for i in others)
+    assert impact.startswith("2024-11-05") and page["created_at"].startswith("2024-11-05T15")
     assert 8 <= sum(i["must_see"] for i in truth["items"]) <= 10
     _assert_served(world, truth)
 

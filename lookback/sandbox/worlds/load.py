@@ -15,6 +15,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
+    from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
     from lookback.sandbox.worlds.stories import STORIES, build_story
@@ -27,6 +28,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["mobile-release"] = build_mobile_release
     out["booking-dlq"] = build_booking_dlq
     out["seatmap-oom"] = build_seatmap_oom
+    out["ranked-queue"] = build_ranked_queue
     return out
 
 
