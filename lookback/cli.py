@@ -111,6 +111,13 @@ def open_warehouse(cfg: Settings) -> Any:
     return engine
 
 
+def _early_server() -> Any:
+    """Prefect's temporary server for a flow command, spawned before Prefect is imported (flows/runtime.py)."""
+    from flows.runtime import start_temporary_server
+
+    return start_temporary_server()
+
+
 def not_built(what: str, issue: str) -> NoReturn:
     fail(f"{what} is not built yet (see issue {issue}); nothing was done", EXIT_USAGE)
 
@@ -145,12 +152,16 @@ def ingest(
 ) -> None:
     """Run the nightly ingestion now (incremental from each partition's cursor, or a window)."""
     with errors():
+        server = _early_server()
         pipeline = _import("flows.ingest", "ingestion", "8")
+        from flows.runtime import temporary_server
         from flows.sources import check_settings
 
         cfg = settings()
         check_settings(cfg, pipeline.selected_sources(cfg, source))  # before anything is written
-        pipeline.run_cli_ingest(cfg, open_warehouse(cfg), sources=source, since=since, until=until)
+        engine = open_warehouse(cfg)
+        with temporary_server(server):
+            pipeline.run_cli_ingest(cfg, engine, sources=source, since=since, until=until)
 
 
 @app.command()
@@ -161,13 +172,17 @@ def backfill(
 ) -> None:
     """Fetch exactly the window of one incident from every source, then correlate it."""
     with errors():
+        server = _early_server()
         pipeline = _import("flows.backfill", "backfill", "8")
         from flows.ingest import selected_sources
+        from flows.runtime import temporary_server
         from flows.sources import check_settings
 
         cfg = settings()
         check_settings(cfg, selected_sources(cfg, None))  # before anything is written
-        pipeline.run_cli_backfill(cfg, open_warehouse(cfg), incident, lookback=lookback, impact_start=impact_start)
+        engine = open_warehouse(cfg)
+        with temporary_server(server):
+            pipeline.run_cli_backfill(cfg, engine, incident, lookback=lookback, impact_start=impact_start)
 
 
 
@@ -279,8 +294,12 @@ def demo(
 ) -> None:
     """Start the sandbox with the seed world, ingest it, backfill the seed incident, write the report."""
     with errors():
+        server = _early_server()
         demo_mod = _import("flows.demo", "the demo", "8")
-        demo_mod.run(out)
+        from flows.runtime import temporary_server
+
+        with temporary_server(server):
+            demo_mod.run(out)
 
 
 @app.command(name="eval")
