@@ -340,26 +340,29 @@ def _routine_lines(session: Session, bots: list[dict[str, Any]], lo: datetime) -
     words (numbers and ids aside) or as a failure of the same subject (the `pod` or `job` it names):
     a failure that happens all the time did not start this incident."""
     channels = sorted({m["container"] for m in bots if m["container"]})
-    seen: set[tuple[str, str]] = set()
+    seen: Counter[tuple[str, str]] = Counter()
     for batch in chunks(channels):
         for r in rows(session, "SELECT container, text FROM evidence WHERE source = 'slack' AND container IN :c "
                       "AND occurred_at >= :a AND occurred_at < :b ORDER BY occurred_at DESC LIMIT 20000",
                       {"c": batch, "a": lo - ROUTINE_LOOKBACK, "b": lo}):
-            seen.add((r["container"], template(r["text"])))
+            seen[(r["container"], template(r["text"]))] += 1
             if machine_failure(r["text"]) and (subject := _subject(r["text"])):
-                seen.add((r["container"], subject))
-    # A daily report is routine in its words, not when its figures are far from their usual level.
+                seen[(r["container"], subject)] += 1
+    # Routine is what came at least twice; a daily report is routine in its words, not when its figures are
+    # far from their usual level.
     return {m["native_id"] for m in bots if not far_from_usual(m["text"])
-            and {(m["container"], template(m["text"])), (m["container"], _subject(m["text"]))} & seen}
+            and max(seen[(m["container"], template(m["text"]))], seen[(m["container"], _subject(m["text"]))]) >= 2}
 
 
 def _subject(text: str | None) -> str:
-    """What a bot line is about: its first `quoted` name without the parts that carry numbers
-    (`ticketing/seatmap-api-7f9c2-x8k1` -> `ticketing/seatmap-api`)."""
+    """What a bot line is about: its first `quoted` name up to the first part that carries a number, where
+    generated suffixes start (`ticketing/seatmap-api-7f9c2-xbkq` -> `ticketing/seatmap-api`)."""
     m = re.search(r"`([^`\n]{3,120})`", text or "")
     if not m:
         return ""
-    return "-".join(p for p in m.group(1).split("-") if not any(c.isdigit() for c in p)).strip("-")
+    parts = m.group(1).split("-")
+    cut = next((i for i, p in enumerate(parts) if any(c.isdigit() for c in p)), len(parts))
+    return "-".join(parts[:cut]).strip("-")
 
 
 def _words(text: str | None) -> str:

@@ -76,7 +76,8 @@ _SYMPTOM = re.compile(
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
     r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|blank|disappear\w*|vanish\w*|"
     r"(is|was|are|were) gone|couldn'?t|could not|won'?t (load|open|start)|"
-    r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change)\b)",
+    r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change|"
+    r"over and over|again and again|(in|into) a loop|loop(s|ing)? back|keeps? (looping|going back|bouncing))\b)",
     re.I,
 )
 # How monitors and schedulers word a failure that is not an error: a missed deadline, a crossed limit.
@@ -84,6 +85,7 @@ _MACHINE_FAILURE = re.compile(
     r"\b(sla (miss|missed|breach\w*)|missed (its |the )?(sla|deadline)|breach(ed|es)?|overdue|still running|"
     r"exceed(ed|s)?|anomal(y|ies|ous)|(below|above|under|over) (the )?(threshold|baseline|expected)|"
     r"oom\w*|out of memory|killed|evicted|crash ?loop\w*|back-?off|panic(ked|s)?|unhealthy|exit code [1-9]|"
+    r"un(allocated|schedulable|available|reachable|responsive)|(found )?no (ready|healthy|available) \w+|insufficient|"
     r"(down|dropped|fell) \d+(\.\d+)? ?%|\d+(\.\d+)? ?% (below|down|lower))\b", re.I)
 _CUSTOMER_NOUN = (r"(customers?|users?|clients?|shoppers?|merchants?|buyers?|members?|partners?|tenants?|accounts?|"
                   r"subscribers?|players?|patients?|riders?|guests?|students?|viewers?|listeners?|sellers?|fans?|attendees?|"

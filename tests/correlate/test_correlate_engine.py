@@ -484,3 +484,21 @@ def test_the_bot_line_that_dates_impact_start_and_the_first_quiet_incident_both_
     assert any("impact start is dated by it" in r for r in items[first]["reasons"])
     # PagerDuty's first quiet incident is the first of its kind, not a follower of the chat line.
     assert any("the first alert that paged no one" in r for r in items["PQ1"]["reasons"])
+
+
+def test_a_subject_that_failed_once_before_is_not_routine(session: Session, world: World) -> None:
+    from warehouse.context import _subject
+
+    assert _subject("*OOMKilled* `ticketing/seatmap-api-gb4lp5lw8m-qbstx` (prod)") == "ticketing/seatmap-api"
+    svc = world.service("PS", "seatmap-api")
+    world.say("C1", "#k8s-events", at(-10), "B1",
+              "FailedScheduling `ticketing/seatmap-api-5d8f-kq2x`: 0/46 nodes are available, 31 Insufficient memory",
+              bot=True)
+    first = world.say("C1", "#k8s-events", at(-0.8), "B1", "OOMKilled `ticketing/seatmap-api-7f7f-qbstx` (limit 768Mi)",
+                      bot=True)
+    world.incident("PI", 9, svc, "seatmap-api seat selection failing", at(0))
+    world.load(session)
+    result = correlate(session, "9")
+    # One scheduling failure ten days before does not make every later failure of the pod routine.
+    assert result.impact_start == at(-0.8)
+    assert _ranks(session, "9")[first]["role"] == "early_signal"

@@ -51,6 +51,8 @@ def test_change_facts_combine_paths_patch_and_intent() -> None:
 def test_symptom_and_customer_language() -> None:
     assert symptom_strength("is checkout broken? totals look wrong") > 0
     assert symptom_strength("lunch anyone?") == 0
+    assert symptom_strength("players say it goes 'Match found' -> back in the queue, over and over") > 0
+    assert symptom_strength("the app keeps bouncing me to the login page") > 0
     assert customer_strength("customers report missing orders", "#general") >= 0.6
     assert customer_strength("hmm", "#customer-experience") >= 0.3
     assert customer_strength("weird, my test order took 28 seconds on the demo merchant", "#support") < 0.6
@@ -116,6 +118,11 @@ def test_machine_failure_lines_and_change_announcements() -> None:
     assert machine_failure("SLA miss: `orders.load` (run 2023-10-16) is still running after 6h")
     assert machine_failure("uploads 38% below same hour last week")
     assert not machine_failure("nightly export finished for shard 3")
+    # States a scheduler or a load balancer reports when nothing can take the work.
+    assert machine_failure("*UnAllocated* `eu-west-1` 212 allocation requests in 5m found no Ready server")
+    assert machine_failure("upstream connect error: no healthy upstream")
+    assert machine_failure("0/46 nodes are available: 38 Insufficient cpu")
+    assert not machine_failure("fleet `ranked-s6` scaled to 40 ready servers")
     assert announces_change(":triangular_flag_on_post: sync_v2 is now on for 50% of Android")
     assert announces_change("deployed api 1.4.2 to prod")
     assert not announces_change("is search broken? nothing shows up")
