@@ -65,7 +65,8 @@ def make_edits(b: WorldBuilder, world: dict[str, Any], channels: list[str], serv
             b.say(c, t0 + rng.uniform(60, 3000), who, ("incident review is scheduled for thursday",
                   "action items are in the doc, please grab one")[step_no])
             ops.append({"op": "add_message", "message": _detach(b.messages)})
-            parents = [m for m in mine if m["thread_ts"] is None]
+            # An old thread: any top-level message but the world's very last one.
+            parents = [m for m in mine if m["thread_ts"] is None and float(m["ts"]) < end - 3600]
             if parents:
                 parent = parents[-(1 + step_no * 3) % len(parents)]
                 b.say(c, t0 + 4000, who, "coming back to this old thread: still relevant after last week?", parent=parent)
