@@ -118,6 +118,18 @@ def start_temporary_server() -> TemporaryServer | None:
 
 
 @contextmanager
+def early_server() -> Iterator[TemporaryServer | None]:
+    """`start_temporary_server()` for a command; a command that fails, before or during its flow, stops it."""
+    server = start_temporary_server()
+    try:
+        yield server
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+
+
+@contextmanager
 def temporary_server(server: TemporaryServer | None) -> Iterator[None]:
     """Run flows inside this block against `server`. When Prefect's settings already name an API (a profile,
     a test harness), or the server did not come up, it is stopped and Prefect does as it would have."""

@@ -111,13 +111,6 @@ def open_warehouse(cfg: Settings) -> Any:
     return engine
 
 
-def _early_server() -> Any:
-    """Prefect's temporary server for a flow command, spawned before Prefect is imported (flows/runtime.py)."""
-    from flows.runtime import start_temporary_server
-
-    return start_temporary_server()
-
-
 def not_built(what: str, issue: str) -> NoReturn:
     fail(f"{what} is not built yet (see issue {issue}); nothing was done", EXIT_USAGE)
 
@@ -151,10 +144,10 @@ def ingest(
     until: Annotated[str | None, typer.Option(help="End of the window (ISO 8601); default: now.")] = None,
 ) -> None:
     """Run the nightly ingestion now (incremental from each partition's cursor, or a window)."""
-    with errors():
-        server = _early_server()
+    from flows.runtime import early_server, temporary_server
+
+    with early_server() as server, errors():
         pipeline = _import("flows.ingest", "ingestion", "8")
-        from flows.runtime import temporary_server
         from flows.sources import check_settings
 
         cfg = settings()
@@ -171,11 +164,11 @@ def backfill(
     impact_start: Annotated[str | None, typer.Option("--impact-start", help="Override the estimated impact start (ISO 8601).")] = None,
 ) -> None:
     """Fetch exactly the window of one incident from every source, then correlate it."""
-    with errors():
-        server = _early_server()
+    from flows.runtime import early_server, temporary_server
+
+    with early_server() as server, errors():
         pipeline = _import("flows.backfill", "backfill", "8")
         from flows.ingest import selected_sources
-        from flows.runtime import temporary_server
         from flows.sources import check_settings
 
         cfg = settings()
@@ -293,11 +286,10 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Where the demo writes its warehouse and report.")] = Path("demo-output"),
 ) -> None:
     """Start the sandbox with the seed world, ingest it, backfill the seed incident, write the report."""
-    with errors():
-        server = _early_server()
-        demo_mod = _import("flows.demo", "the demo", "8")
-        from flows.runtime import temporary_server
+    from flows.runtime import early_server, temporary_server
 
+    with early_server() as server, errors():
+        demo_mod = _import("flows.demo", "the demo", "8")
         with temporary_server(server):
             demo_mod.run(out)
 

@@ -360,7 +360,7 @@ def is_paging_action(text: str | None) -> bool:
 # A responder dropping a hypothesis: "not the image", "no change", "ruling it out", "a red herring".
 _RULES_OUT = re.compile(
     r"\b(red herring|rul(?:e|ed|ing) (?:it|that|this|them) out|false alarm|dead end|unrelated|didn'?t help|"
-    r"no change|isn'?t (?:it|that|the cause)|not (?:it|that|them)\b|not the (\w+))", re.I)
+    r"no change|isn'?t (?:it|that|the cause)|not (?:it|that|them)|not the (\w+))\b", re.I)
 
 
 def rules_out(text: str | None) -> tuple[str, str | None] | None:

@@ -53,3 +53,26 @@ def test_a_configured_api_wins_and_the_early_server_is_stopped(prefect_harness: 
     with temporary_server(server):
         assert server.process is None  # stopped at once: the harness's server is the one in use
         assert PREFECT_API_URL.value() == harness_url
+
+
+def test_a_command_that_fails_stops_its_early_server(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    import flows.runtime as runtime
+    from lookback.cli import app
+
+    started: list[runtime.TemporaryServer] = []
+    real = runtime.start_temporary_server
+
+    def recording() -> runtime.TemporaryServer | None:
+        server = real()
+        if server is not None:
+            started.append(server)
+        return server
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(runtime, "start_temporary_server", recording)
+    monkeypatch.setenv("LOOKBACK_DATABASE_URL", f"sqlite:///{tmp_path}/w.db")
+    result = CliRunner().invoke(app, ["backfill", "1140"])  # no token of any source: a settings error
+    assert result.exit_code == 2, result.output
+    assert len(started) == 1 and started[0].process is None
