@@ -283,8 +283,8 @@ class Scorer:
             for h in reversed(chat[:i]):
                 if m["occurred_at"] - h["occurred_at"] > RULED_OUT_WITHIN:
                     break
-                names = self.by_nid[("slack", h["native_id"])].row.get("_names", []) if (
-                    "slack", h["native_id"]) in self.by_nid else []
+                speaker = self.by_nid.get(("slack", h["native_id"]))
+                names = speaker.row.get("_names", []) if speaker else []
                 if not names or h["container"] != m["container"]:
                     continue
                 # "not the image" must be about what that line named; a bare "not it" about the speaker's own line.

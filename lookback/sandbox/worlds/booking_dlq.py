@@ -26,6 +26,7 @@ from lookback.sandbox.worlds.scaffold import (
     ConfigChange,
     config_pulls,
     open_scene,
+    ship_trigger,
     story_pull,
     yaml_file,
     yaml_patch,
@@ -577,18 +578,7 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the strict v3 decoder rejects every confirmation of a non-refundable rate (no cancellation deadline); "
                "the consumer retried them into the DLQ and those bookings stayed pending")
-    sha7 = trig["merge_commit_sha"][:7]
-    dep_at = _t("2024-05-20T13:03:00Z")
-    dep = b.change_event(svc, f"Deploy fulfillment-worker@{sha7} to production", dep_at, "ci-deploy",
-                         links=[{"href": "{{url:trigger}}", "text": _TRIGGER.title}],
-                         details={"deployer": "paloma", "environment": "production"})
-    b.templated.append((dep["links"][0], "href"))
-    tr.add("pagerduty", dep, "trigger", must_see=False, group="cause", why="the deploy that shipped the trigger",
-           same_fact_as=("github", trig))
-    bot_line = b.say(sc.common["deploys"], dep_at + 2, "deploybot",
-                     f":rocket: fulfillment-worker `{sha7}` deployed to production by <@{b.people['paloma'].slack_id}>")
-    tr.add("slack", bot_line, "trigger", must_see=False, group="cause", why="the deploy bot's line for the trigger",
-           same_fact_as=("github", trig))
+    ship_trigger(sc, svc, "fulfillment-worker", trig, _TRIGGER, _t("2024-05-20T13:03:00Z"), "paloma")
 
     # May 20-22: the DLQ fills; a low-urgency incident, the metrics bot, partner ops -----------------------------
     fix_done = T + 1.65 * HOUR

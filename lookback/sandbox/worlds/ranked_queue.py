@@ -29,6 +29,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    ship_trigger,
     story_pull,
     yaml_file,
     yaml_patch,
@@ -788,18 +789,7 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="sent every ranked match to the ranked-s7 fleet, which ran only in na-east-1: in eu-west-1, "
                "eu-central-1 and apac-southeast-1 every ranked allocation came back UnAllocated")
-    sha7 = trig["merge_commit_sha"][:7]
-    dep_at = _t("2024-11-05T08:44:00Z")
-    dep = b.change_event(svc, f"Deploy matchmaker@{sha7} to production", dep_at, "ci-deploy",
-                         links=[{"href": "{{url:trigger}}", "text": _TRIGGER.title}],
-                         details={"deployer": "thandiwe", "environment": "production"})
-    b.templated.append((dep["links"][0], "href"))
-    tr.add("pagerduty", dep, "trigger", must_see=False, group="cause", why="the deploy that shipped the trigger",
-           same_fact_as=("github", trig))
-    bot_line = b.say(sc.common["deploys"], dep_at + 2, "deploybot",
-                     f":rocket: matchmaker `{sha7}` deployed to production by <@{b.people['thandiwe'].slack_id}>")
-    tr.add("slack", bot_line, "trigger", must_see=False, group="cause", why="the deploy bot's line for the trigger",
-           same_fact_as=("github", trig))
+    ship_trigger(sc, svc, "matchmaker", trig, _TRIGGER, _t("2024-11-05T08:44:00Z"), "thandiwe")
 
     # Nov 5 08:00: the game client patch (a red herring) ----------------------------------------------------------
     b.say(sc.common["deploys"], _t("2024-11-05T08:00:40Z"), "deploybot",

@@ -98,6 +98,24 @@ def story_pull(b: WorldBuilder, repo: str, change: Change, created: float, merge
                   template="{{" in change.body)
 
 
+def ship_trigger(sc: Scene, svc: str, service: str, trig: dict[str, Any], change: Change, at: float,
+                 deployer: str) -> None:
+    """The trigger reaching production at `at`: a CI change event linking the PR and the deploy bot's line,
+    both recorded in the truth as the same fact as the PR."""
+    b, tr = sc.b, sc.tr
+    sha7 = trig["merge_commit_sha"][:7]
+    dep = b.change_event(svc, f"Deploy {service}@{sha7} to production", at, "ci-deploy",
+                         links=[{"href": "{{url:trigger}}", "text": change.title}],
+                         details={"deployer": deployer, "environment": "production"})
+    b.templated.append((dep["links"][0], "href"))
+    tr.add("pagerduty", dep, "trigger", must_see=False, group="cause", why="the deploy that shipped the trigger",
+           same_fact_as=("github", trig))
+    bot_line = b.say(sc.common["deploys"], at + 2, "deploybot",
+                     f":rocket: {service} `{sha7}` deployed to production by <@{b.people[deployer].slack_id}>")
+    tr.add("slack", bot_line, "trigger", must_see=False, group="cause", why="the deploy bot's line for the trigger",
+           same_fact_as=("github", trig))
+
+
 def config_pulls(b: WorldBuilder, repo: str, members: list[str], count: int, start: float, end: float,
                  make: Callable[[random.Random], ConfigChange], revert_rate: float = 0.04,
                  on_merge: Callable[[dict[str, Any]], None] | None = None) -> None:
