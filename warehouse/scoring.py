@@ -504,7 +504,7 @@ class Scorer:
                 it.role = "contributor"
         # What happened between the trigger and the first sign of impact is how the change unfolded.
         if self.trigger is not None:
-            t0, t1 = self.trigger.at, self.impact + timedelta(hours=6)
+            t0, t1 = self.trigger.at, min(self.impact + timedelta(hours=6), ctx.page_at)
             for it in self.items.values():
                 if it.pr is not None or it.row.get("_own") or it.row.get("_symptom") or not t0 < it.at <= t1:
                     continue
@@ -514,11 +514,14 @@ class Scorer:
                     it.row["_unfolds"] = self.trigger.nid
         # The chat line that tied the incident to a change is the moment the cause was found.
         culprits = {it.nid for it in prs if it.role in ("trigger", "detection_weakened")}
+        cause = self.trigger.nid if self.trigger is not None else None
         for it in self.items.values():
             named = [n for n in it.row.get("_names", []) if n in culprits]
-            if named:
-                it.add("storyline", 1.0, f"ties the incident to {named[0]}")
+            if cause in named:
+                it.add("storyline", 1.0, f"ties the incident to {cause}")
                 it.row["_keystone"] = True
+            elif named:  # why nobody was paged: worth reading, yet a second copy of the weakening change's story
+                it.add("storyline", 0.5, f"ties the incident's silence to {named[0]}")
         # What a culprit cites as its reason (a thread asking for it, a ticket) is part of its story.
         urls = {r["target"]: r["from_native_id"] for r in rows(
             self.session, "SELECT from_native_id, target FROM evidence_ref WHERE from_source = 'github' "

@@ -24,9 +24,11 @@ def finish(scorer: Scorer, labels: Mapping[int, str]) -> Ranked:
     for it in items:
         if it.group:
             # Alike items of one story (same role, same source) compete; different parts of a story do not.
-            key = (it.group, it.role, it.row["source"])
-            n = seen[key]
-            seen[key] += 1
+            keys = [(it.group, it.role, it.row["source"])]
+            if it.row["source"] == "slack":  # lines of one role in one channel tell one part, whatever they name
+                keys.append(("channel", it.role, it.row["container"]))
+            n = max(seen[k] for k in keys)
+            seen.update(keys)
             # Diversity: an investigator learns more from the next part of a story than from a second
             # copy of a part already shown, so every alike item after the first gives up a share.
             if n >= 1 and it.score > 0 and not it.row.get("_keystone"):

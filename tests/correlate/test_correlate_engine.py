@@ -502,3 +502,51 @@ def test_a_subject_that_failed_once_before_is_not_routine(session: Session, worl
     # One scheduling failure ten days before does not make every later failure of the pod routine.
     assert result.impact_start == at(-0.8)
     assert _ranks(session, "9")[first]["role"] == "early_signal"
+
+
+def test_the_war_room_line_naming_the_trigger_is_the_keystone(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    silence = world.say("C5", "#inc-77-checkout", at(0, 0.4), "U3",
+                        "and nobody was paged because of PR 7: it raised the threshold", refs=[("pr_number", "7", "PR 7")])
+    world.load(session)
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    assert items[ids["detection"]]["role"] == "detection_weakened" and items[ids["trigger"]]["role"] == "trigger"
+    named, quiet = items[ids["named"]]["reasons"], items[silence]["reasons"]
+    assert any(r.startswith(f"ties the incident to {ids['trigger']} (+1.00)") for r in named)
+    # The line that explains the silence is worth less than the one that found the cause, and is not a keystone.
+    assert any(r.startswith(f"ties the incident's silence to {ids['detection']} (+0.50)") for r in quiet)
+    assert not any(r.startswith("ties the incident to") for r in quiet)
+    assert items[ids["named"]]["rank"] < items[silence]["rank"]
+
+
+def test_war_room_lines_of_one_role_are_alike_whatever_they_name(session: Session, world: World) -> None:
+    ids = checkout_story(world)
+    silence = world.say("C5", "#inc-77-checkout", at(0, 0.4), "U3",
+                        "and nobody was paged because of PR 7: it raised the threshold", refs=[("pr_number", "7", "PR 7")])
+    world.load(session)
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    chat = sorted((it for it in items.values() if it["native_id"].startswith("C5/") and it["role"] == "response"),
+                  key=lambda it: it["rank"])
+    # Lines of different storylines (the cause's, the silence's, the response's) still tell one part: the war room.
+    assert len({it["group"] for it in chat}) == 3 and silence in {it["native_id"] for it in chat}
+    damped = [any("alike items ranked higher" in r for r in it["reasons"]) for it in chat]
+    assert damped == [i > 0 and it["native_id"] != ids["named"] for i, it in enumerate(chat)]
+
+
+def test_only_what_came_before_the_page_unfolds_the_trigger(session: Session, world: World) -> None:
+    svc = world.service("PS", "billing-api")
+    world.repo("acme/billing")
+    trig = world.pr("acme/billing", 6, "billing-api: send invoices through the batch_sender", "batch_sender for invoices",
+                    "ann", at(-0.5))
+    world.say("C1", "#billing-ops", at(0, -0.2), "U4", "billing-api batch_sender queue growing, invoices not sent")
+    world.incident("PI", 9, svc, "billing-api invoices not sent", at(0))
+    world.say("C1", "#billing-ops", at(0, -0.1), "U4", "billing-api batch_sender queue growing, invoices not sent")
+    after = world.say("C1", "#billing-ops", at(0, 0.5), "U5", "billing-api batch_sender queue still growing after the page")
+    world.load(session)
+    correlate(session, "PI")
+    items = _ranks(session, "PI")
+    assert items[trig]["role"] == "trigger"
+    assert not any("first sign of impact" in r for r in items[after]["reasons"])
+    assert items[after]["role"] != "contributor"

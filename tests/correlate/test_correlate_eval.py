@@ -76,12 +76,12 @@ def test_other_worlds_reach_recall_at_10_of_90_percent(world: str, tmp_path, dat
 
 # Stories of another shape (no noisy pages; a deleted check; a swallowed crash; another team paged; an
 # alarm re-routed to low urgency; a namespace excluded from an OOM alert). mobile-release, booking-dlq
-# and seatmap-oom reach the 90% goal; etl-backfill 8 of its 9 must-see items (89%); ranked-queue (a ranked
-# synthetic made a shallow health check) 80%. booking-dlq, seatmap-oom and ranked-queue were held out: 80%,
+# seatmap-oom and ranked-queue (a ranked synthetic made a shallow health check) reach the 90% goal;
+# etl-backfill 8 of its 9 must-see items (89%). booking-dlq, seatmap-oom and ranked-queue were held out: 80%,
 # 60% and 70% on their first runs, then general fixes they pointed to. These floors are what the engine
 # reaches; they must not regress.
 @pytest.mark.parametrize("world, floor", [("etl-backfill", 0.88), ("mobile-release", 0.9), ("booking-dlq", 0.9),
-                                          ("seatmap-oom", 0.9), ("ranked-queue", 0.8)])
+                                          ("seatmap-oom", 0.9), ("ranked-queue", 0.9)])
 def test_stories_of_another_shape_do_not_regress(world: str, floor: float, tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
     from bench.eval import _backfill
     from lookback.sandbox.worlds import load_world
