@@ -15,6 +15,8 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
+    from lookback.sandbox.worlds.otp_relay import build_otp_relay
+    from lookback.sandbox.worlds.price_cache import build_price_cache
     from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
@@ -29,6 +31,8 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["booking-dlq"] = build_booking_dlq
     out["seatmap-oom"] = build_seatmap_oom
     out["ranked-queue"] = build_ranked_queue
+    out["price-cache"] = build_price_cache
+    out["otp-relay"] = build_otp_relay
     return out
 
 
