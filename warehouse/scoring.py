@@ -404,19 +404,21 @@ class Scorer:
         title_words = Counter(t for a in alerts for t in set(a.split()))
         common = {t for t, n in title_words.items() if n >= max(2, len(alerts) / 2)} | GENERIC_SERVICE_WORDS
         common |= set(tokenize(ctx.service["name"])) if ctx.service else set()
+        candidates = []
         for it in self.items.values():
             if not it.pr or not it.pr.get("merged_at") or it.pr["merged_at"] > ctx.page_at or it.id not in self.detailed:
                 continue
-            facts = change_facts(it.pr["title"], it.pr["body"], it.files, it.pr.get("removed_paths", ()))
-            it.facts = facts
-            if facts.strength <= 0:
-                continue
-            merged = it.pr["merged_at"]
-            run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged
-                   and p["urgency"] != "low"]
+            it.facts = facts = change_facts(it.pr["title"], it.pr["body"], it.files, it.pr.get("removed_paths", ()))
+            if facts.strength > 0:
+                candidates.append((it.pr["merged_at"], it.nid, it, facts))
+        answered: set[str] = set()
+        for merged, _, it, facts in sorted(candidates, key=lambda c: c[:2]):
             doc = set(it.doc) - common - {"error", "alert"}
-            # The noisy pages of the alert this change touches: pages of other alerts are not its reason.
-            run = [p for p in run if len(set(tokenize(p["title"])) & doc) >= 2]
+            # The noisy pages of the alert this change touches: pages of other alerts are not its reason, and
+            # pages an earlier weakening change already answered are that change's reason, not this one's.
+            run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged and p["urgency"] != "low"
+                   and len(set(tokenize(p["title"])) & doc) >= 2 and p["id"] not in answered]
+            answered.update(p["id"] for p in run)
             quiet_after = [s for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged]
             # The PR 22 pattern: the alert this change quieted is the one that then fired and paged no one.
             same_alert = [s for s in quiet_after if len(set(tokenize(s.text)) & doc) >= 2]

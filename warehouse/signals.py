@@ -33,7 +33,7 @@ _DETECT_WORDS = re.compile(
 )
 # Added lines that silence, swallow or skip.
 _SILENCE = re.compile(
-    r"\b(silence[ds]?|suppress\w*|mute[ds]?|ignore[ds]?|disable[ds]?|skip|noop|no-op|snooze\w*|"
+    r"\b(silence[ds]?|suppress\w*|mute[ds]?|ignore[ds]?|disable[ds]?|noop|no-op|snooze\w*|"
     r"enabled\s*[:=]\s*(false|0|no)|send_resolved\s*:\s*false|dry_?run|quiet|"
     r"(notify|page|paging|alert|escalate)\w*\s*[:=]\s*['\"]?(false|0|no|none|null)|"
     r"(urgency|priority|severity)\s*[:=]\s*['\"]?(low|info|warning|p[45]|none))\b",
@@ -77,7 +77,9 @@ _SYMPTOM = re.compile(
     r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|blank|disappear\w*|vanish\w*|"
     r"(is|was|are|were) gone|couldn'?t|could not|won'?t (load|open|start)|"
     r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change|"
-    r"over and over|again and again|(in|into) a loop|loop(s|ing)? back|keeps? (looping|going back|bouncing))\b)",
+    r"over and over|again and again|(in|into) a loop|loop(s|ing)? back|keeps? (looping|going back|bouncing)|"
+    r"(doesn'?t|does not|don'?t|do not|didn'?t|did not|never|not|isn'?t|aren'?t|haven'?t|hasn'?t|no longer) "
+    r"(arriv\w*|receiv\w*|(come|comes|came|coming|go|goes|went|going) through)|never (came|comes|showed up|shows up))\b)",
     re.I,
 )
 # How monitors and schedulers word a failure that is not an error: a missed deadline, a crossed limit.
@@ -95,7 +97,8 @@ _CUSTOMER = re.compile(
     _CUSTOMER_NOUN + r"\W+(\w+\W+){0,4}?(say|says|said|report\w*|complain\w*|can'?t|cannot|are (seeing|getting|unable)|"
     r"see|seeing|get|getting|tell|told|ask\w*|email\w*|wr[io]te|call\w*|hit|hitting)\b|"
     r"\b(complaints?|tickets? (from|about|saying)|(opened|filed|got) (a |some )?tickets?|support requests?|"
-    r"\d[\d,]*\+? (\w+ )?(tickets|complaints)|on the phone|called (us|in|support)|phoned (us|in)|"
+    r"\d[\d,]*\+? (\w+ )?(tickets|complaints|contacts|chats)|(chats?|calls?|contacts?) from (\w+ ){0,2}"
+    + _CUSTOMER_NOUN + r"|on the phone|called (us|in|support)|phoned (us|in)|"
     r"reports from|receiving (some )?(reports|requests))\b|"
     r"\b\w{3,}s\s+(say|said|report|reported|are reporting|complain\w*|tell us|told us|are seeing|can'?t|cannot)\b", re.I)
 _CUSTOMER_WORD = re.compile(r"\b" + _CUSTOMER_NOUN + r"\b", re.I)
@@ -173,7 +176,9 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
     if len(removed_detect) > len(added_detect):
         score += 0.4
         facts.append("removes an alert, raise or error report")
-    if any(_SILENCE.search(ln) for ln in added) and not any(_SILENCE.search(ln) for ln in removed):
+    # "skip" silences only where a skipped step is a check or its report; elsewhere it skips work (a fetch, a cache).
+    silence = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I) if path_kind(path) else _SILENCE
+    if any(silence.search(ln) for ln in added) and not any(silence.search(ln) for ln in removed):
         score += 0.4
         facts.append("adds a silence, a low urgency or a do-not-notify")
     if path_kind(path) == "monitoring" and any(_EXCLUDE.search(ln) for ln in added) and not any(

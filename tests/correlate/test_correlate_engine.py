@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.correlate.conftest import World, at, checkout_story
+from tests.correlate.conftest import ALERT_RULE_PATCH, World, at, checkout_story
 from warehouse import queries
 from warehouse.correlate import correlate
 
@@ -550,3 +550,15 @@ def test_only_what_came_before_the_page_unfolds_the_trigger(session: Session, wo
     assert items[trig]["role"] == "trigger"
     assert not any("first sign of impact" in r for r in items[after]["reasons"])
     assert items[after]["role"] != "contributor"
+
+
+def test_noisy_pages_are_the_reason_of_the_first_change_that_answered_them(session: Session, world: World) -> None:
+    ids = checkout_story(world)  # six card-token pages, then shop/infra-alerts#7 raised that alert's threshold
+    later = world.pr("shop/infra-alerts", 9, "Card token rejected dashboard: rename panels", "", "dana", at(-10),
+                     files=[("alerts/checkout.rules.yaml", ALERT_RULE_PATCH.replace("500", "900"))])
+    world.load(session)
+    correlate(session, "77")
+    items = _ranks(session, "77")
+    assert any("merged after 6 pages of checkout-api" in r for r in items[ids["detection"]]["reasons"])
+    assert any("weakens detection" in r for r in items[later]["reasons"])
+    assert not any("pages of checkout-api" in r for r in items[later]["reasons"])

@@ -75,14 +75,17 @@ def test_other_worlds_reach_recall_at_10_of_90_percent(world: str, tmp_path, dat
 
 
 # Stories of another shape (no noisy pages; a deleted check; a swallowed crash; another team paged; an
-# alarm re-routed to low urgency; a namespace excluded from an OOM alert). mobile-release, booking-dlq
-# seatmap-oom and ranked-queue (a ranked synthetic made a shallow health check) reach the 90% goal;
-# etl-backfill 8 of its 9 must-see items (89%). booking-dlq, seatmap-oom and ranked-queue were held out: 80%,
-# 60% and 70% on their first runs, then general fixes they pointed to. These floors are what the engine
-# reaches; they must not regress.
-@pytest.mark.parametrize("world, floor", [("etl-backfill", 0.88), ("mobile-release", 0.9), ("booking-dlq", 0.9),
-                                          ("seatmap-oom", 0.9), ("ranked-queue", 0.9)])
-def test_stories_of_another_shape_do_not_regress(world: str, floor: float, tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
+# alarm re-routed to low urgency; a namespace excluded from an OOM alert; delivery receipts counted as
+# delivered; a price check that converts currencies). mobile-release, booking-dlq, seatmap-oom,
+# ranked-queue and price-cache reach the 90% goal; etl-backfill 8 of its 9 must-see items (89%); otp-relay
+# 70%. booking-dlq, seatmap-oom, ranked-queue, otp-relay and price-cache were held out: 80%, 60%, 70%, 60%
+# and 90% on their first runs, then general fixes they pointed to. These floors, and the rank the trigger
+# and the weakening change reach (`lead`), are what the engine reaches; they must not regress.
+@pytest.mark.parametrize("world, floor, lead", [("etl-backfill", 0.88, 5), ("mobile-release", 0.9, 5),
+                                                ("booking-dlq", 0.9, 5), ("seatmap-oom", 0.9, 5),
+                                                ("ranked-queue", 0.9, 5), ("otp-relay", 0.7, 5),
+                                                ("price-cache", 0.9, 6)])
+def test_stories_of_another_shape_do_not_regress(world: str, floor: float, lead: int, tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
     from bench.eval import _backfill
     from lookback.sandbox.worlds import load_world
 
@@ -92,4 +95,4 @@ def test_stories_of_another_shape_do_not_regress(world: str, floor: float, tmp_p
     ranked = {it["native_id"]: it for it in res["items"]}
     for it in truth["items"]:
         if it["role"] in ("trigger", "detection_weakened") and it.get("must_see"):
-            assert ranked[it["native_id"]]["rank"] <= 5 and ranked[it["native_id"]]["role"] == it["role"], it
+            assert ranked[it["native_id"]]["rank"] <= lead and ranked[it["native_id"]]["role"] == it["role"], it

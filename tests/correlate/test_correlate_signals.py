@@ -160,3 +160,24 @@ def test_crashes_and_stuck_states_are_symptom_language() -> None:
 def test_a_partner_on_the_phone_is_a_customer_report() -> None:
     text = "LiveCo on the phone: fans on every tour date get 'We couldn't load the seat map'"
     assert customer_strength(text, "#partner-support") >= 0.6 and symptom_strength(text) > 0
+
+
+def test_something_that_never_arrives_is_symptom_language() -> None:
+    for text in ("the sign-in code doesn't arrive on a new phone", "the reset email never arrives",
+                 "invoices not arriving since 09:00", "payments did not go through", "I never received the SMS"):
+        assert symptom_strength(text) > 0, text
+    for text in ("the deploy went through", "arriving at 5pm for the offsite", "received, thanks"):
+        assert symptom_strength(text) == 0, text
+
+
+def test_chats_and_contacts_from_customers_are_customers_speaking() -> None:
+    assert customer_strength("escalating: 2,300+ chats and calls since yesterday evening", "#ops") >= 0.6
+    assert customer_strength("a few chats from PT customers: the code doesn't arrive", "#ops") >= 0.6
+    assert customer_strength("2,300 API calls from the batch job", "#ops") < 0.6
+
+
+def test_skipping_work_in_ordinary_code_is_no_silence() -> None:
+    hook = "@@ -1 +1 @@\n-  const q = usePriceQuote(sku);\n+  const q = usePriceQuote(sku, { skip: quote !== null });"
+    assert analyse_patch(hook, "src/pages/product/PriceBlock.tsx") == (0.0, [])
+    rule = "@@ -1 +1 @@\n-    notify: true\n+    skip_notify: true"
+    assert analyse_patch(rule, "alerts/checkout.rules.yaml")[0] > 0
