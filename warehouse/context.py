@@ -265,6 +265,8 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
                 found.append(Symptom(m["native_id"], "slack", m["occurred_at"], kind,
                                      f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body))
     found += _bot_failures(session, ctx, lo, hi, worded_bots)
+    known = {s.evidence_native_id for s in found}
+    found += [s for s in _pointed_feeds(session, ctx, lo, hi) if s.evidence_native_id not in known]
     if ctx.service:
         quiet = _quiet_alerts(session, ctx, lo, hi)
         found += [Symptom(a["native_id"], "pagerduty", a["at"], "early_signal", a["why"], a["why"]) for a in quiet]
@@ -332,6 +334,50 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
         out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
                            f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body,
                            automated=True))
+    return out
+
+
+# A channel named in a message: Slack's `<#C123|name>` or a typed `#name`.
+_CHANNEL_MENTION = re.compile(r"<#(C[A-Z0-9]+)(?:\|[^>]*)?>|(?<![\w&#/])#([a-z0-9][a-z0-9._-]{1,79})")
+
+
+def _pointed_feeds(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime) -> list[Symptom]:
+    """Bot lines in [lo, hi) of a channel the incident's chat points at ("#fleet-events has UnAllocated for
+    ranked-s7 since 08:46"): the lines of that feed most like the pointing words are what it reported
+    before anyone was paged. Lines sharing fewer than three words, or one fewer than the best, are the
+    feed's usual traffic."""
+    pointers: dict[str, list[dict[str, Any]]] = {}
+    names: set[str] = set()
+    for m in ctx.chat:
+        if (m["attributes"] or {}).get("bot"):
+            continue
+        for cid, name in _CHANNEL_MENTION.findall(m["text"] or ""):
+            pointers.setdefault(cid or f"#{name}", []).append(m)
+            names.update([name] if name else [])
+    if not pointers:
+        return []
+    by_name = {f"#{r['name']}": r["id"] for r in rows(
+        session, "SELECT id, name FROM slack_channel WHERE name IN :n", {"n": sorted(names)})} if names else {}
+    out: list[Symptom] = []
+    for key, msgs in pointers.items():
+        channel = by_name.get(key, key)
+        if channel in ctx.chat_channels or channel.startswith("#"):
+            continue
+        lines = [r for r in rows(session, f"SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE source = 'slack' "  # noqa: S608 - constant SQL text; values are bound
+                                 "AND container = :c AND occurred_at >= :a AND occurred_at < :b "
+                                 "ORDER BY occurred_at LIMIT 5000", {"c": channel, "a": lo, "b": hi},
+                                 times=("occurred_at",), jsons=("attributes",)) if (r["attributes"] or {}).get("bot")]
+        if not lines:
+            continue
+        feed = set(tokenize(lines[0]["container_name"]))
+        words = {t for m in msgs for t in tokenize(m["text"]) if not t.isdigit()} - feed
+        shared = {r["native_id"]: len(set(tokenize(r["text"])) & words) for r in lines}
+        best = max(shared.values())
+        for r in lines:
+            if shared[r["native_id"]] >= max(3, best - 1):
+                out.append(Symptom(r["native_id"], "slack", r["occurred_at"], "early_signal",
+                                   f"{r['container_name'] or channel}: \u201c{_clip(r['text'] or '', 80)}\u201d, the feed "
+                                   "the incident's chat points at", r["text"] or "", automated=True))
     return out
 
 

@@ -415,10 +415,9 @@ class Scorer:
         for merged, _, it, facts in sorted(candidates, key=lambda c: c[:2]):
             doc = set(it.doc) - common - {"error", "alert"}
             # The noisy pages of the alert this change touches: pages of other alerts are not its reason, and
-            # pages an earlier weakening change already answered are that change's reason, not this one's.
+            # pages an earlier weakening change tied to this incident answered are that change's reason.
             run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged and p["urgency"] != "low"
                    and len(set(tokenize(p["title"])) & doc) >= 2 and p["id"] not in answered]
-            answered.update(p["id"] for p in run)
             quiet_after = [s for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged]
             # The PR 22 pattern: the alert this change quieted is the one that then fired and paged no one.
             same_alert = [s for s in quiet_after if len(set(tokenize(s.text)) & doc) >= 2]
@@ -456,7 +455,9 @@ class Scorer:
             # named the change, or it shares the incident's identifiers or words. Else another alert's.
             tied = bool(same_alert) or it.values.get("reference", 0) > 0 or it.values.get("identifier", 0) > 0 \
                 or it.values.get("content", 0) >= 0.3
-            if not tied:
+            if tied:  # a change tied to this incident answered its noisy pages; a later change did not
+                answered.update(p["id"] for p in run)
+            else:
                 value, why = value * 0.5, why + "; none of it ties to this incident's alerts or words"
             it.add("detection", min(1.0, value), f"weakens detection: {why}")
             silent_ids = {s.evidence_native_id for s in quiet_after}

@@ -562,3 +562,25 @@ def test_noisy_pages_are_the_reason_of_the_first_change_that_answered_them(sessi
     assert any("merged after 6 pages of checkout-api" in r for r in items[ids["detection"]]["reasons"])
     assert any("weakens detection" in r for r in items[later]["reasons"])
     assert not any("pages of checkout-api" in r for r in items[later]["reasons"])
+
+
+def test_the_feed_the_war_room_points_at_dates_impact_start(session: Session, world: World) -> None:
+    svc = world.service("PS", "matchmaker")
+    feed = "C7"
+    usual = [world.say(feed, "#fleet-events", at(-2 + i * 0.3), "B1",
+                       f"*UnAllocated* `eu-west-1` {3 + i} GameServerAllocation requests found no Ready GameServer "
+                       "(fleet `custom-games`)", bot=True) for i in range(4)]
+    first = world.say(feed, "#fleet-events", at(0, -6), "B1", "*UnAllocated* `apac-southeast-1` 212 GameServerAllocation "
+                      "requests found no Ready GameServer (fleet `ranked-s7`)", bot=True)
+    world.say(feed, "#fleet-events", at(0, -5), "B1", "*UnAllocated* `eu-west-1` 96 GameServerAllocation requests "
+              "found no Ready GameServer (fleet `ranked-s7`)", bot=True)
+    world.incident("PI", 9, svc, "Ranked matches fail to start", at(0), manual_by="U1")
+    world.say("C1", "#inc-ranked", at(0, 0.1), "U2", "matchmaker: ranked matches fail to start, looking")
+    world.say("C1", "#inc-ranked", at(0, 0.3), "U3", "matchmaker: #fleet-events has UnAllocated for fleet ranked-s7 since 08:30")
+    world.load(session)
+    result = correlate(session, "9")
+    assert result.impact_start == at(0, -6)
+    items = _ranks(session, "9")
+    assert items[first]["role"] == "early_signal"
+    assert any("impact start is dated by it" in r for r in items[first]["reasons"])
+    assert all(items[u]["role"] == "context" for u in usual if u in items)  # the feed's usual traffic
