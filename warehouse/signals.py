@@ -39,6 +39,7 @@ _SILENCE = re.compile(
     r"(urgency|priority|severity)\s*[:=]\s*['\"]?(low|info|warning|p[45]|none))\b",
     re.I,
 )
+_SILENCE_OR_SKIP = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I)
 # An added negative matcher or exclusion narrows what an alert condition catches.
 _EXCLUDE = re.compile(r"(!~|!=|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
 # Numbers in dependency manifests are versions, not thresholds.
@@ -177,7 +178,7 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
         score += 0.4
         facts.append("removes an alert, raise or error report")
     # "skip" silences only where a skipped step is a check or its report; elsewhere it skips work (a fetch, a cache).
-    silence = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I) if path_kind(path) else _SILENCE
+    silence = _SILENCE_OR_SKIP if path_kind(path) else _SILENCE
     if any(silence.search(ln) for ln in added) and not any(silence.search(ln) for ln in removed):
         score += 0.4
         facts.append("adds a silence, a low urgency or a do-not-notify")
