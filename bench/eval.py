@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="Keep the warehouses in this directory.")
     ap.add_argument("--into", help="Backfill into this empty database (e.g. a PostgreSQL schema) instead of SQLite.")
     args = ap.parse_args(argv)
+    if (args.into or args.database_url) and len(args.worlds) > 1:
+        ap.error("--into and --database-url take one world: a warehouse holds one world")
     from lookback.sandbox.worlds import load_world
     from warehouse.db import make_engine
 

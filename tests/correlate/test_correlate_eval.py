@@ -96,3 +96,12 @@ def test_stories_of_another_shape_do_not_regress(world: str, floor: float, lead:
     for it in truth["items"]:
         if it["role"] in ("trigger", "detection_weakened") and it.get("must_see"):
             assert ranked[it["native_id"]]["rank"] <= lead and ranked[it["native_id"]]["role"] == it["role"], it
+
+
+def test_eval_into_one_database_takes_one_world(capsys) -> None:  # type: ignore[no-untyped-def]
+    from bench.eval import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["seed", "cert-expiry", "--into", "sqlite://"])
+    assert exc.value.code == 2
+    assert "take one world" in capsys.readouterr().err
