@@ -15,6 +15,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
+    from lookback.sandbox.worlds.ota_rollout import build_ota_rollout
     from lookback.sandbox.worlds.otp_relay import build_otp_relay
     from lookback.sandbox.worlds.price_cache import build_price_cache
     from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
@@ -33,6 +34,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["ranked-queue"] = build_ranked_queue
     out["price-cache"] = build_price_cache
     out["otp-relay"] = build_otp_relay
+    out["ota-rollout"] = build_ota_rollout
     return out
 
 
