@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -106,7 +107,9 @@ def upsert(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) ->
     missing = [k for k in key if k not in columns]
     if missing:
         raise KeyError(f"rows for {table_name} lack key column(s) {missing}")
-    rows = _dedupe(rows, key)
+    # One order of keys for every writer: concurrent upserts then lock rows in the same order (no deadlock).
+    get = itemgetter(*key)
+    rows = sorted(_dedupe(rows, key), key=lambda r: str(get(r)))
     conn = session.connection()
     dialect = conn.dialect.name
     converters = [_converter(table.columns[c], dialect) for c in columns]
@@ -114,7 +117,7 @@ def upsert(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) ->
     col_sql = ", ".join(f'"{c}"' for c in columns)
     conflict = f"ON CONFLICT ({', '.join(key)}) {_update_clause(table, columns, key, dialect)}"
     if dialect == "postgresql":
-        return _upsert_postgres(conn, table, columns, col_sql, conflict, tuples)
+        return _upsert_postgres(conn, table, columns, col_sql, conflict, tuples, key)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({col_sql}) VALUES ({marks}) {conflict}'  # noqa: S608 - names from metadata
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -126,7 +129,7 @@ def upsert(session: Session, table_name: str, rows: Sequence[dict[str, Any]]) ->
 
 
 def _upsert_postgres(conn: Any, table: Table, columns: list[str], col_sql: str, conflict: str,
-                     tuples: list[tuple[Any, ...]]) -> int:
+                     tuples: list[tuple[Any, ...]], key: tuple[str, ...]) -> int:
     stage = f"_lb_stage_{table.name}_{abs(hash(tuple(columns))) % 10**8}"
     raw = conn.connection.dbapi_connection
     with raw.cursor() as cur:
@@ -137,7 +140,8 @@ def _upsert_postgres(conn: Any, table: Table, columns: list[str], col_sql: str, 
         with cur.copy(f'COPY "{stage}" ({col_sql}) FROM STDIN') as copy:
             for row in tuples:
                 copy.write_row(row)
-        cur.execute(f'INSERT INTO "{table.name}" ({col_sql}) SELECT {col_sql} FROM "{stage}" {conflict}')  # noqa: S608
+        cur.execute(f'INSERT INTO "{table.name}" ({col_sql}) SELECT {col_sql} FROM "{stage}" '  # noqa: S608
+                    f'ORDER BY {", ".join(key)} {conflict}')
         return max(cur.rowcount, 0)
 
 
@@ -223,21 +227,34 @@ def _load_mapped(session: Session, source: str, kind: str, mapped: list[tuple[di
     for _, batch in mapped:
         merge_batches(combined, batch)
     try:
-        with session.begin_nested():
-            return load_batch(session, combined)
+        return _load_retrying(session, combined)
     except Exception as exc:  # noqa: BLE001
         log.warning("batch of %d %s %s records refused (%s); retrying one by one", len(mapped), source, kind,
                     type(exc).__name__)
     written: Counter[str] = Counter()
     for record, batch in mapped:
         try:
-            with session.begin_nested():
-                written += load_batch(session, batch)
+            written += _load_retrying(session, batch)
         except Exception as exc:  # noqa: BLE001
             text_payload = dump_json(record) or "null"
             written["quarantined"] += _quarantine(session, source, kind, record, text_payload,
                                                   payload_hash(text_payload), exc, run_id)
     return written
+
+
+def _load_retrying(session: Session, batch: Batch, attempts: int = 4) -> Counter[str]:
+    """Load a batch in a savepoint; a deadlock or serialization failure (another writer, not the data) is
+    retried after a short pause, so a record is never quarantined for it."""
+    for attempt in range(attempts):
+        try:
+            with session.begin_nested():
+                return load_batch(session, batch)
+        except Exception as exc:
+            code = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+            if attempt == attempts - 1 or code not in ("40P01", "40001"):
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+    raise AssertionError("unreachable")
 
 
 def _quarantine(session: Session, source: str, kind: str, record: dict[str, Any], text_payload: str,

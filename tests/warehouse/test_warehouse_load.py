@@ -136,3 +136,26 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     with eng.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 10000
+
+
+def test_a_deadlock_is_retried_not_quarantined(session, monkeypatch):
+    import warehouse.load as load
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"  # what PostgreSQL's driver reports when another writer deadlocked this one
+
+    calls = []
+    real = load.load_batch
+
+    def flaky(s, batch):
+        calls.append(1)
+        if len(calls) == 1:
+            raise Deadlock("deadlock detected")
+        return real(s, batch)
+
+    monkeypatch.setattr(load, "load_batch", flaky)
+    records = [{"ts": "1670338200.000001", "text": "a"}, {"ts": "1670338200.000002", "text": "b"}]
+    written = ingest(session, "slack", "message", records, _map, lambda r: f"C9/{r['ts']}")
+    assert written["slack_message"] == 2 and written["quarantined"] == 0
+    assert len(calls) == 2  # the whole batch again, not one by one
+
