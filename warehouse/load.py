@@ -244,7 +244,7 @@ def _load_mapped(session: Session, source: str, kind: str, mapped: list[tuple[di
 
 def _load_retrying(session: Session, batch: Batch, attempts: int = 4) -> Counter[str]:
     """Load a batch in a savepoint; a deadlock or serialization failure (another writer, not the data) is
-    retried after a short pause, so a record is never quarantined for it."""
+    retried up to ``attempts`` times after a short pause before it counts as a refusal."""
     for attempt in range(attempts):
         try:
             with session.begin_nested():
