@@ -32,6 +32,7 @@ from lookback.sandbox.worlds.scaffold import (
     open_scene,
     ship_trigger,
     story_pull,
+    war_room,
     yaml_file,
     yaml_patch,
 )
@@ -852,18 +853,11 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         (4800, "marisol", "follow-ups: a dual-signed 5.2.1 for H2 (FW-841), bootloader-compat blocking again, "
                           "check-ins paging per hardware revision, verification failures paging at high urgency"),
     )
-    for off, who, text in chat:
-        m = b.say(inc_ch, T + 120 + off, who, text, template="{{" in text)
-        if "{{url:trigger}}" in text:
-            tr.add("slack", m, "response", must_see=True, group="cause",
-                   why="a responder ties the reboot loop to the ring 3 promotion of the newly signed build, after "
-                       "Northway, the app release and hub-fw were ruled out")
-        elif "{{num:weakening}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="detection",
-                   why="a responder explains why the check-in alert stayed quiet")
-        elif "{{pr:contributor}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="cause",
-                   why="a responder: the preflight saw the untrusted key but was advisory")
+    war_room(b, tr, inc_ch, T + 120, chat,
+             trigger="a responder ties the reboot loop to the ring 3 promotion of the newly signed build, after "
+                     "Northway, the app release and hub-fw were ruled out",
+             weakening="a responder explains why the check-in alert stayed quiet",
+             contributor="a responder: the preflight saw the untrusted key but was advisory")
 
     # The fix, its deploy; the follow-ups --------------------------------------------------------------------------
     fix = story_pull(b, rings, _FIX, T + 0.22 * HOUR, T + 0.45 * HOUR, "fix", review="yes, ship",

@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     open_scene,
     ship_trigger,
     story_pull,
+    war_room,
     yaml_file,
     yaml_patch,
 )
@@ -869,21 +870,12 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                        "codes back with premium ranges blocked, Bulkline passcodes only once the sender registration "
                        "is confirmed in writing"),
     )
-    for off, who, text in chat:
-        m = b.say(inc_ch, T + 120 + off, who, text, template="{{" in text)
-        if "{{url:trigger}}" in text:
-            tr.add("slack", m, "response", must_see=True, group="cause",
-                   why="a responder ties the missing codes to the routing PR, after the app release, an attack and "
-                       "Telora's maintenance were ruled out")
-        elif "{{num:weakening}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="detection",
-                   why="a responder explains why courier reported the codes as delivered")
-        elif "{{pr:contributor}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="cause",
-                   why="a responder notes the voice-call fallback was gone")
-        elif "Bulkline has posted" in text:
-            tr.add("slack", m, "response", must_see=False, group="detection",
-                   why="a responder finds Bulkline's rejection alerts")
+    war_room(b, tr, inc_ch, T + 120, chat,
+             trigger="a responder ties the missing codes to the routing PR, after the app release, an attack and "
+                     "Telora's maintenance were ruled out",
+             weakening="a responder explains why courier reported the codes as delivered",
+             contributor="a responder notes the voice-call fallback was gone",
+             extra=(("Bulkline has posted", "detection", "a responder finds Bulkline's rejection alerts"),))
 
     # The fix, its deploy and the follow-ups -------------------------------------------------------------------
     fix = story_pull(b, courier, _FIX, T + 0.28 * HOUR, T + 0.62 * HOUR, "fix", review="ship it",

@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     open_scene,
     ship_trigger,
     story_pull,
+    war_room,
     yaml_file,
     yaml_patch,
 )
@@ -885,18 +886,11 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         (4200, "oksana", "follow-ups: Price Watch fails on a currency mismatch again, PRICE_MISMATCH pages at high "
                          "urgency, and changes to the /p/ cache key get a storefront reviewer"),
     )
-    for off, who, text in chat:
-        m = b.say(inc_ch, T + 120 + off, who, text, template="{{" in text)
-        if "{{url:trigger}}" in text:
-            tr.add("slack", m, "response", must_see=True, group="cause",
-                   why="a responder ties the wrong-currency pages to the cache-key PR, after FX, the rounding deploy "
-                       "and the checkout deploy were ruled out")
-        elif "{{num:weakening}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="detection",
-                   why="a responder explains why Price Watch stayed green")
-        elif "{{pr:contributor}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="cause",
-                   why="the storefront team: the product-page HTML carries the price since Dec 2")
+    war_room(b, tr, inc_ch, T + 120, chat,
+             trigger="a responder ties the wrong-currency pages to the cache-key PR, after FX, the rounding deploy "
+                     "and the checkout deploy were ruled out",
+             weakening="a responder explains why Price Watch stayed green",
+             contributor="the storefront team: the product-page HTML carries the price since Dec 2")
 
     # The fix, its deploy and the purge; then Price Watch and the alert ------------------------------------------------
     fix = story_pull(b, edge_repo, _FIX, T + 0.21 * HOUR, T + 0.43 * HOUR, "fix", review="go",

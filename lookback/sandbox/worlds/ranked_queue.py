@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     open_scene,
     ship_trigger,
     story_pull,
+    war_room,
     yaml_file,
     yaml_patch,
 )
@@ -923,18 +924,11 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                           "allocation failures at high urgency, ranked only switches fleets once every region has "
                           "one"),
     )
-    for off, who, text in chat:
-        m = b.say(inc_ch, T + 120 + off, who, text, template="{{" in text)
-        if "{{url:trigger}}" in text:
-            tr.add("slack", m, "response", must_see=True, group="cause",
-                   why="a responder ties the failed allocations to the ranked-s7 PR, after the client patch, identity "
-                       "and routing were ruled out")
-        elif "{{num:weakening}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="detection",
-                   why="a responder explains why the ranked synthetic stayed green")
-        elif "{{pr:contributor}}" in text:
-            tr.add("slack", m, "response", must_see=False, group="cause",
-                   why="the fleet team: Season 7 fleets run in na-east-1 only")
+    war_room(b, tr, inc_ch, T + 120, chat,
+             trigger="a responder ties the failed allocations to the ranked-s7 PR, after the client patch, identity "
+                     "and routing were ruled out",
+             weakening="a responder explains why the ranked synthetic stayed green",
+             contributor="the fleet team: Season 7 fleets run in na-east-1 only")
 
     # The fix and its deploy; then the synthetic, the monitor and the fleets ---------------------------------------
     fix = story_pull(b, mm_repo, _FIX, T + 0.3 * HOUR, T + 0.68 * HOUR, "fix", review="go",

@@ -180,3 +180,18 @@ def yaml_file(name: str, patch: str, status: str = "modified") -> dict[str, Any]
     lines = patch.splitlines()[1:]
     return {"filename": name, "status": status, "additions": sum(1 for x in lines if x.startswith("+")),
             "deletions": sum(1 for x in lines if x.startswith("-")), "patch": patch}
+
+
+def war_room(b: WorldBuilder, tr: Truth, channel: str, start: float, chat: tuple[tuple[float, str, str], ...], *,
+             trigger: str, weakening: str, contributor: str,
+             extra: tuple[tuple[str, str, str], ...] = ()) -> None:
+    """Post the war room's lines (seconds after `start`, speaker, text with `{{...}}` references) and record in the
+    truth the one that ties the incident to the trigger (must-see), the one that explains the weakening and the
+    one that names the contributor, each with its reason; `extra` adds (text marker, group, reason) lines."""
+    marks = (("{{url:trigger}}", True, "cause", trigger), ("{{num:weakening}}", False, "detection", weakening),
+             ("{{pr:contributor}}", False, "cause", contributor), *((k, False, g, w) for k, g, w in extra))
+    for off, who, text in chat:
+        m = b.say(channel, start + off, who, text, template="{{" in text)
+        mark = next((mk for mk in marks if mk[0] in text), None)
+        if mark is not None:
+            tr.add("slack", m, "response", must_see=mark[1], group=mark[2], why=mark[3])
