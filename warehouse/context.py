@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.signals import announces_change, customer_strength, far_from_usual, machine_failure, symptom_strength
 from warehouse.sqlutil import chunks, dialect_name, rows
+from warehouse.stated import Stated, stated_start
 from warehouse.textsim import identifiers, split_identifier, template, tokenize, weighted_query
 
 EVIDENCE_COLUMNS = ("id, source, kind, native_id, occurred_at, title, text, url, actor, actor_name, container, "
@@ -29,6 +30,7 @@ GENERIC_SERVICE_WORDS = frozenset(
 # Symptoms are chained backwards from the page while each is at most this far before the next one.
 SYMPTOM_CHAIN_GAP = timedelta(hours=36)
 SYMPTOM_HORIZON = timedelta(days=5)
+STATED_LEEWAY = timedelta(hours=6)  # a symptom this far before the start people state is still theirs
 ROUTINE_LOOKBACK = timedelta(days=14)  # a bot's failure line already posted in these two weeks is routine
 
 
@@ -65,6 +67,7 @@ class IncidentContext:
     responder_handles: set[str] = field(default_factory=set)  # GitHub logins and Slack ids of responders
     service_incidents: list[dict[str, Any]] = field(default_factory=list)
     symptoms: list[Symptom] = field(default_factory=list)
+    first_sign: Symptom | None = None  # the symptom that dates impact start, when one does
 
     @property
     def incident_id(self) -> str:
@@ -282,20 +285,41 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
     ctx.symptoms = chain
     detail: dict[str, Any] = {"symptoms": [{"native_id": s.evidence_native_id, "source": s.source,
                                             "at": s.at.isoformat(), "kind": s.kind, "why": s.why} for s in chain]}
-    if not chain:
-        return ctx.page_at, "created", detail
+    estimate, source = ctx.page_at, "created"
     # Errors that paged no one can precede the harm to users (a failing job before its effect is seen);
     # a person noticing is direct evidence of impact, so the earliest one wins when there is one.
     # A bot's failure line that names what the incident is about (its job, its table) is as direct.
     direct = [s for s in chain if s.source == "slack"]
-    detail["earliest_machine_signal"] = min(s.at for s in chain).isoformat()
+    if chain:
+        detail["earliest_machine_signal"] = min(s.at for s in chain).isoformat()
+        estimate, source, ctx.first_sign = anchor, "estimated", chain[-1]
+        detail["basis"] = "first alert of the service that paged no one"
     if direct:
-        first = min(direct, key=lambda s: s.at)
+        first = ctx.first_sign = min(direct, key=lambda s: s.at)
         who = "first failure a bot reported" if first.automated else "first person to notice"
-        detail["basis"] = f"{who}: {first.why}"
-        return first.at, "estimated", detail
-    detail["basis"] = "first alert of the service that paged no one"
-    return anchor, "estimated", detail
+        estimate, detail["basis"] = first.at, f"{who}: {first.why}"
+    # People saying when it began ("since yesterday 15:31") date it better than the first line found, unless
+    # that line falls in the part of the day they named or shortly before the time they gave.
+    stated = _stated(ctx, chain)
+    if stated is not None and not (stated[0].at - STATED_LEEWAY <= estimate
+                                   < stated[0].at + max(stated[0].span, timedelta(minutes=1))):
+        detail["found"] = detail.get("basis")
+        estimate, source = stated[0].at, "estimated"
+        if ctx.first_sign and not estimate - STATED_LEEWAY <= ctx.first_sign.at <= estimate + stated[0].span + STATED_LEEWAY:
+            ctx.first_sign = None  # what was found first is not the start they speak of
+        detail["basis"] = f"start stated {stated[1]}: \u201c{_clip(stated[0].phrase, 60)}\u201d"
+    return estimate, source, detail
+
+
+def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | None:
+    """The start of trouble people stated in the incident's chat or in the symptoms before the page: the earliest
+    clock time, else the earliest part of a day."""
+    said = [(m["text"], m["occurred_at"], f"by {m['actor_name'] or m['actor']}") for m in ctx.chat
+            if not (m["attributes"] or {}).get("bot")]
+    said += [(s.text, s.at, f"in {s.why.split(':')[0]}") for s in chain if s.source == "slack" and not s.automated]
+    found = [(st, who) for text, at, who in said if (st := stated_start(text, at)) is not None
+             and ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
+    return min(found, key=lambda f: (f[0].span > timedelta(0), f[0].at), default=None)
 
 
 def incident_texts(ctx: IncidentContext) -> list[str | None]:

@@ -82,7 +82,7 @@ def correlate(
     if impact_start is not None:
         if impact_start.tzinfo is None:
             raise ValueError("impact_start must be timezone-aware (UTC)")
-        impact, source = impact_start.astimezone(UTC), "override"
+        impact, source, ctx.first_sign = impact_start.astimezone(UTC), "override", None
     else:
         impact, source = estimate, est_source
     window_start = impact - lookback

@@ -361,7 +361,7 @@ class Scorer:
                     it.add("storyline", 0.5, "the first sign of impact in chat")
                 if _machine(s) and value >= 0.8:
                     r["_keystone"] = True
-                    if s.at == self.impact:  # impact start is dated by this line
+                    if ctx.first_sign is not None and s.at == ctx.first_sign.at:  # impact start is dated by it
                         it.add("storyline", 0.5, "the first sign of impact: impact start is dated by it")
                 it.add("symptom", value, why)
                 r["_symptom"] = s.kind

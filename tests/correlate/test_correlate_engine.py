@@ -74,6 +74,24 @@ def test_impact_start_from_a_customer_report_before_the_page(session: Session, w
     assert inv == "estimated"
 
 
+@pytest.mark.parametrize(("report_at", "expected"), [
+    (at(-1.2), at(-1, 3.5)),  # a remark 8 h before the start they state: the statement dates it
+    (at(-1, 2), at(-1, 2)),  # a remark shortly before it: the remark is the first sign of that start
+])
+def test_impact_start_people_state_in_the_chat(session: Session, world: World, report_at, expected) -> None:
+    svc = world.service("PS", "orders-api")
+    world.say("C2", "#customer-care", report_at, "U5", "a customer says their orders are missing from history")
+    world.incident("PI", 11, svc, "Orders missing from history", at(0))
+    world.say("C1", "#inc-orders", at(0, 0.1), "U1", "orders-api: orders missing from history, looking")
+    world.say("C1", "#inc-orders", at(0, 0.2), "U2", "orders-api: support has 300 tickets since yesterday 18:00")
+    world.say("C1", "#inc-orders", at(0, 0.3), "U3", "orders-api: the cache is back to normal since 09:00")
+    world.load(session)
+    result = correlate(session, "11")
+    assert (result.impact_start, result.impact_start_source) == (expected, "estimated")
+    summary = str(session.execute(text("SELECT summary FROM investigation WHERE incident_id = 'PI'")).scalar())
+    assert ("since yesterday 18:00" in summary) == (expected != report_at)
+
+
 def test_impact_start_override_and_fallback_to_the_page(session: Session, world: World) -> None:
     svc = world.service("PS", "orders-api")
     world.incident("PI", 11, svc, "Orders missing", at(0))
@@ -564,7 +582,9 @@ def test_noisy_pages_are_the_reason_of_the_first_change_that_answered_them(sessi
     assert not any("pages of checkout-api" in r for r in items[later]["reasons"])
 
 
-def test_the_feed_the_war_room_points_at_dates_impact_start(session: Session, world: World) -> None:
+@pytest.mark.parametrize(("since", "impact"), [("08:30", at(0, -6)), ("08:10", at(0, -6 - 1 / 3))])
+def test_the_feed_the_war_room_points_at_dates_impact_start(session: Session, world: World, since: str,
+                                                            impact) -> None:
     svc = world.service("PS", "matchmaker")
     feed = "C7"
     usual = [world.say(feed, "#fleet-events", at(-2 + i * 0.3), "B1",
@@ -576,10 +596,10 @@ def test_the_feed_the_war_room_points_at_dates_impact_start(session: Session, wo
               "found no Ready GameServer (fleet `ranked-s7`)", bot=True)
     world.incident("PI", 9, svc, "Ranked matches fail to start", at(0), manual_by="U1")
     world.say("C1", "#inc-ranked", at(0, 0.1), "U2", "matchmaker: ranked matches fail to start, looking")
-    world.say("C1", "#inc-ranked", at(0, 0.3), "U3", "matchmaker: #fleet-events has UnAllocated for fleet ranked-s7 since 08:30")
+    world.say("C1", "#inc-ranked", at(0, 0.3), "U3", f"matchmaker: #fleet-events has UnAllocated for fleet ranked-s7 since {since}")
     world.load(session)
     result = correlate(session, "9")
-    assert result.impact_start == at(0, -6)
+    assert result.impact_start == impact  # the time they state, when it is earlier; the line is its first sign
     items = _ranks(session, "9")
     assert items[first]["role"] == "early_signal"
     assert any("impact start is dated by it" in r for r in items[first]["reasons"])

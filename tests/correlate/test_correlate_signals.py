@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, symptom_strength
+from warehouse.stated import stated_start
 
 
 def test_monitoring_and_error_handling_paths() -> None:
@@ -181,3 +184,42 @@ def test_skipping_work_in_ordinary_code_is_no_silence() -> None:
     assert analyse_patch(hook, "src/pages/product/PriceBlock.tsx") == (0.0, [])
     rule = "@@ -1 +1 @@\n-    notify: true\n+    skip_notify: true"
     assert analyse_patch(rule, "alerts/checkout.rules.yaml")[0] > 0
+
+
+_SAID = datetime(2024, 5, 22, 15, 18, tzinfo=UTC)  # a Wednesday afternoon
+
+
+@pytest.mark.parametrize(("text", "start", "hours"), [
+    ("it's been in ALARM since Monday 13:41", datetime(2024, 5, 20, 13, 41, tzinfo=UTC), 0),
+    ("passcodes don't go through since yesterday 15:31: https://example.com/x", datetime(2024, 5, 21, 15, 31, tzinfo=UTC), 0),
+    ("rejections since 15:49 yesterday", datetime(2024, 5, 21, 15, 49, tzinfo=UTC), 0),
+    ("640 contacts since yesterday ~15:00, 140 overnight", datetime(2024, 5, 21, 15, 0, tzinfo=UTC), 0),
+    ("failures ~100% in eu-west-1 since 08:46", datetime(2024, 5, 22, 8, 46, tzinfo=UTC), 0),
+    ("timeouts since 22:10", datetime(2024, 5, 21, 22, 10, tzinfo=UTC), 0),  # later than it was said: last night's
+    ("since 3pm UTC", datetime(2024, 5, 22, 15, 0, tzinfo=UTC), 0),
+    ("errors began at 2024-05-20 13:41", datetime(2024, 5, 20, 13, 41, tzinfo=UTC), 0),
+    ("the problem started around 9:05 am", datetime(2024, 5, 22, 9, 5, tzinfo=UTC), 0),
+    ("it's been red since tuesday afternoon", datetime(2024, 5, 21, 12, 0, tzinfo=UTC), 6),
+    ("it's not all of them, but it's getting worse since lunch", datetime(2024, 5, 22, 12, 0, tzinfo=UTC), 2),
+    ("nothing new since this morning", datetime(2024, 5, 22, 6, 0, tzinfo=UTC), 6),
+    ("since Wednesday 16:00", datetime(2024, 5, 15, 16, 0, tzinfo=UTC), 0),  # today's 16:00 has not come yet
+])
+def test_the_start_people_state(text: str, start: datetime, hours: int) -> None:
+    got = stated_start(text, _SAID)
+    assert got is not None and (got.at, got.span) == (start, timedelta(hours=hours)), got
+
+
+@pytest.mark.parametrize("text", [
+    "CDN is back to baseline since 17:10 and tickets keep coming",  # fine since then
+    "no 503s since 10:00",  # absent since then
+    "it started around 19:45 Sydney time",  # another zone: not guessed at
+    "since 9:00 PST",
+    "since about 6",  # a bare number could be any hour
+    "since Monday",  # a day alone
+    "botkube has OOMKilled pods since yesterday's presale",
+    "memory grows since v2.3.1",
+    "broken since today 16:00",  # after it was said
+    "the deploy began at 14:00",  # a deploy beginning is not trouble beginning
+])
+def test_what_is_not_a_stated_start(text: str) -> None:
+    assert stated_start(text, _SAID) is None

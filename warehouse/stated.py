@@ -1,0 +1,122 @@
+"""When people say the trouble began: "since yesterday 15:31", "since Monday afternoon", "it started around 08:40".
+
+A clock time without a zone (or with UTC/GMT) is read as UTC, the usual convention of incident channels; a time in
+another zone ("19:45 Sydney time", "3pm PT") is not guessed at. A day alone ("since Monday") says too little.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+_TRIGGER = re.compile(
+    r"\b(?:since|(?:it|this|that|errors?|failures?|problems?|issues?|impact|trouble|outage)\s+(?:started|began))\b\s*",
+    re.I)
+# A clause that says something is fine since then, or that something is absent, is not a start of trouble.
+_NOT_TROUBLE = re.compile(r"\b(back to|back up|fine|normal|healthy|recovered|stable|green|resolved|fixed|no|not|ok)\b",
+                          re.I)
+_TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s?[ap]\.?m\b\.?)?|\d{1,2}\s?[ap]\.?m\b\.?|\d{1,2}(?:st|nd|rd|th)?\b"
+                    r"|[a-z]+|~", re.I)
+_FILLER = frozenset("about around approx approximately roughly at ca on the ~ utc gmt z of".split())
+_ZONE = re.compile(r"\b((?i:time|local)|[PECM][SD]?T|CES?T|BST|IST|JST|AE[SD]T)\b")
+# Part of a day: its start (hours) and how long it lasts.
+_PARTS = {"morning": (6, 6), "lunch": (12, 2), "lunchtime": (12, 2), "noon": (12, 2), "midday": (12, 2),
+          "afternoon": (12, 6), "evening": (18, 4), "night": (20, 10), "overnight": (22, 8), "midnight": (0, 2)}
+
+
+@dataclass(frozen=True)
+class Stated:
+    at: datetime
+    span: timedelta  # zero for a clock time; the length of the part of the day otherwise
+    phrase: str
+
+
+def _clock(tok: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s?([ap])?\.?m?\.?", tok.lower())
+    if m is None or (m.group(2) is None and m.group(3) is None):
+        return None  # a bare number ("since about 6") could be any hour
+    h, mins = int(m.group(1)), int(m.group(2) or 0)
+    if m.group(3):
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if m.group(3) == "p" else 0)
+    return (h, mins) if h < 24 and mins < 60 else None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+
+def _prefix_of(word: str, names: tuple[str, ...]) -> int | None:
+    """The index of the name that `word` abbreviates ("tues", "sept", "oct"), if any."""
+    w = word.lower().rstrip(".")
+    return next((i for i, n in enumerate(names) if len(w) >= 3 and (n.startswith(w) or w == "sept" and i == 8)), None)
+
+
+def stated_start(text: str | None, said_at: datetime) -> Stated | None:
+    """The earliest start of trouble that `text`, said at `said_at`, states, or None."""
+    text = text or ""
+    found: list[Stated] = []
+    for m in _TRIGGER.finditer(text):
+        clause = re.split(r"[.,;!?\n]|\bbut\b", text[: m.start()])[-1]
+        if _NOT_TROUBLE.search(clause):
+            continue
+        rest = re.split(r"[,;!?()\n]|\.(?!\d|m)|:\s|https?:", text[m.end(): m.end() + 48])[0]
+        st = None if _ZONE.search(rest) else _parse(rest, said_at)
+        if st is not None:
+            found.append(Stated(st[0], st[1], f"{m.group(0)}{rest}".strip()))
+    return min(found, key=lambda s: s.at, default=None)
+
+
+def _parse(rest: str, said_at: datetime) -> tuple[datetime, timedelta] | None:
+    today = said_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    day: datetime | None = None
+    weekday = False  # the day was named by its weekday: "since Monday 13:41" said on a Monday morning is last week's
+    clock: tuple[int, int] | None = None
+    part: tuple[int, int] | None = None
+    month = dom = None
+    for tok in _TOKEN.findall(rest)[:6]:
+        low = tok.lower()
+        if low in _FILLER:
+            continue
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", low):
+            day = datetime.fromisoformat(low).replace(tzinfo=said_at.tzinfo)
+        elif (c := _clock(tok)) is not None:
+            clock = c
+        elif re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", low):
+            dom = int(re.sub(r"\D", "", low))
+        elif low in ("yesterday", "last"):
+            day = today - timedelta(days=1)
+        elif low in ("today", "this", "tonight"):
+            day, part = today, (_PARTS["evening"] if low == "tonight" else part)
+        elif low in _PARTS:
+            part = _PARTS[low]
+        elif (wd := _prefix_of(low, _WEEKDAYS)) is not None:
+            day, weekday = today - timedelta(days=(today.weekday() - wd) % 7), True
+        elif (mo := _prefix_of(low, _MONTHS)) is not None:
+            month = mo + 1
+        else:
+            break
+    if month is not None and dom is not None:
+        try:
+            day = today.replace(month=month, day=dom)
+        except ValueError:
+            return None
+        if day > today:
+            day = day.replace(year=day.year - 1)
+    if clock is not None:
+        start, span = (day or today).replace(hour=clock[0], minute=clock[1]), timedelta(0)
+    elif part is not None:
+        start, span = (day or today) + timedelta(hours=part[0]), timedelta(hours=part[1])
+    else:
+        return None  # a day alone, or nothing that reads as a time
+    if start > said_at:
+        if day is None:
+            start -= timedelta(days=1)  # "since 22:10" said at 09:00: last night's
+        elif weekday and day == today:
+            start -= timedelta(days=7)
+        else:
+            return None  # a start after the words were said is not a start
+    return start, span
