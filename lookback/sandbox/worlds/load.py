@@ -13,7 +13,9 @@ World = tuple[dict[str, Any], dict[str, Any]]
 
 def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
+    from lookback.sandbox.worlds.edge_reroute import build_edge_reroute
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
+    from lookback.sandbox.worlds.ledger_rounding import build_ledger_rounding
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
     from lookback.sandbox.worlds.ota_rollout import build_ota_rollout
     from lookback.sandbox.worlds.otp_relay import build_otp_relay
@@ -28,9 +30,11 @@ def _builders() -> dict[str, Callable[[int], World]]:
         out[name] = functools.partial(build_story, spec)
     # Hand-written stories whose structure does not follow StorySpec's template.
     out["etl-backfill"] = build_etl_backfill
+    out["ledger-rounding"] = build_ledger_rounding
     out["mobile-release"] = build_mobile_release
     out["booking-dlq"] = build_booking_dlq
     out["seatmap-oom"] = build_seatmap_oom
+    out["edge-reroute"] = build_edge_reroute
     out["ranked-queue"] = build_ranked_queue
     out["price-cache"] = build_price_cache
     out["otp-relay"] = build_otp_relay
