@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -95,6 +96,13 @@ def resolve_pr_refs(session: Session, refs: Sequence[Mapping[str, Any]],
     """(PR evidence id, the ref, the PR's native id) for refs that point at a PR; a bare number goes to the
     most affine repo that has a PR with that number."""
     out: list[tuple[int, Mapping[str, Any], str]] = []
+    texts: dict[tuple[str, str], str] = {}
+    for src in {r["from_source"] for r in refs if r["ref_kind"] == "pr_number"}:
+        nids = sorted({r["from_native_id"] for r in refs if r["ref_kind"] == "pr_number" and r["from_source"] == src})
+        for b in chunks(nids):
+            for m in rows(session, "SELECT native_id, title, text FROM evidence WHERE source = :s AND native_id IN :n",
+                          {"s": src, "n": b}):
+                texts[(src, m["native_id"])] = f"{m['title'] or ''} {m['text'] or ''}"
     for ref in refs:
         kind, target = ref["ref_kind"], str(ref["target"])
         if kind in ("pull_request", "revert") and "#" in target:
@@ -105,7 +113,12 @@ def resolve_pr_refs(session: Session, refs: Sequence[Mapping[str, Any]],
                          "ON p.repo_full_name = e.container AND p.number = :n WHERE e.source = 'github' "
                          "AND e.kind = 'pull_request' AND e.native_id = p.repo_full_name || '#' || :t",
                          {"n": int(target), "t": target})
-            cands.sort(key=lambda c: (-repo_aff.get(c["container"], (0.0, ""))[0], c["native_id"]))
+            # "pager-config PR 39": the repo named just before the number wins over the most affine one.
+            said = texts.get((ref["from_source"], ref["from_native_id"]), "")
+            named = {w.lower() for w in re.findall(rf"([\w.-]+)\s+(?:(?:PR|pull request|pull)\s*#?\s*|#){target}\b",
+                                                   said, re.I)}
+            cands.sort(key=lambda c: (c["container"].split("/")[-1].lower() not in named,
+                                      -repo_aff.get(c["container"], (0.0, ""))[0], c["native_id"]))
             hits = cands[:1]
         elif kind == "commit" and len(target) >= 7:
             hits = rows(session, "SELECT e.id, e.native_id FROM gh_pull_request p JOIN evidence e ON e.source = 'github' "

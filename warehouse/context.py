@@ -313,13 +313,17 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
 
 def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | None:
     """The start of trouble people stated in the incident's chat or in the symptoms before the page: the earliest
-    clock time, else the earliest part of a day."""
+    clock time that is not after the earliest part of a day named, else that part of the day."""
     said = [(m["text"], m["occurred_at"], f"by {m['actor_name'] or m['actor']}") for m in ctx.chat
             if not (m["attributes"] or {}).get("bot")]
     said += [(s.text, s.at, f"in {s.why.split(':')[0]}") for s in chain if s.source == "slack" and not s.automated]
     found = [(st, who) for text, at, who in said if (st := stated_start(text, at)) is not None
              and ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
-    return min(found, key=lambda f: (f[0].span > timedelta(0), f[0].at), default=None)
+    coarse = min((f for f in found if f[0].span), key=lambda f: f[0].at, default=None)
+    # A clock time after the part of the day people named ("since mon afternoon" ... "open since mon 18:10")
+    # is about something that came later.
+    exact = [f for f in found if not f[0].span and (coarse is None or f[0].at < coarse[0].at + coarse[0].span)]
+    return min(exact, key=lambda f: f[0].at, default=coarse)
 
 
 def incident_texts(ctx: IncidentContext) -> list[str | None]:

@@ -29,10 +29,15 @@ from warehouse.sqlutil import rows
 from warehouse.textsim import BM25, identifiers, template, tokenize
 
 AFTER_RESOLUTION = timedelta(days=2)
+LANDING_WITHIN_HOURS = 4  # a change that landed this close before impact start is a suspect (half-life 1 h)
+LANDING_SLACK = timedelta(minutes=15)  # impact start is an estimate: a change a little after it still counts
+LATE_CHANGE = timedelta(hours=1)  # a change merged this long after impact start cannot have started it
+FOLLOW_UP_AFTER_HOURS = 6  # a fix merged later than this after resolution is a follow-up, not the fix of the outage
 
 TIME_HALF_LIFE_DAYS = 14.0      # before impact start: 2 weeks halves the time signal
 AFTER_HALF_LIFE_DAYS = 1.0      # after resolution, evidence fades fast
 NOISY_RUN_WINDOW = timedelta(days=21)
+NOISY_RUN_MIN = 3  # pages of one alert of another service that make a run
 QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
 RULED_OUT_WITHIN = timedelta(hours=1)  # a hypothesis is dropped within this time of being put forward
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
@@ -48,6 +53,7 @@ class Scorer:
         self.by_nid = {(it.row["source"], it.nid): it for it in items.values()}
         self.detection: dict[str, dict[str, Any]] = {}  # PR native id -> run details
         self.trigger: Item | None = None
+        self._other_pages: list[dict[str, Any]] | None = None  # high-urgency pages of other services, loaded once
         self.named: dict[str, list[str]] = {}  # PR native id -> labels that named it in the incident chat
         self.symptom_nids = {(s.source, s.evidence_native_id): s for s in ctx.symptoms}
         self.detailed: set[int] = set()
@@ -72,6 +78,7 @@ class Scorer:
         self._identifiers()
         self._routine_instances()
         self._references()
+        self._landings()
         self._ruled_out()
         self._incident_record()
         self._symptoms()
@@ -199,6 +206,11 @@ class Scorer:
             days = (self.impact - it.at).total_seconds() / 86400
             value = 0.5 ** (days / TIME_HALF_LIFE_DAYS)
             it.add("time", value, f"{_days(days)} before impact start")
+        elif it.pr is not None and it.at <= self.ctx.page_at and it.at > self.impact + LATE_CHANGE:
+            # Merged once the harm had begun: it cannot have started it (a decoy the war room rules out).
+            it.add("time", 0.3, f"merged {_days((it.at - self.impact).total_seconds() / 86400)} after impact start, "
+                                "too late to have started it")
+            it.row["_late"] = True
         elif it.at <= self.ctx.end_of_response:
             if it.row["kind"] == "change_event" and it.at > self.ctx.page_at:
                 # A change made after the page cannot have caused it: it is part of the response.
@@ -268,6 +280,27 @@ class Scorer:
                 src.add("reference", 0.5, f"reverts {target_nid}")
                 dst.add("reference", 0.5, f"reverted by {src.nid}")
                 src.row["_reverts"] = target_nid
+
+    def _landings(self) -> None:
+        """What reached production shortly before impact start is every responder's first suspect: a change
+        merged, or deployed by a change event that links it, in the hours before; the closer, the stronger."""
+        prs = {it.nid: it for it in self.items.values() if it.pr is not None and it.pr.get("merged_at")
+               and it.at <= self.ctx.page_at}
+        landed = {nid: [(it.at, "merged")] for nid, it in prs.items()}
+        events = [it for it in self.items.values() if it.row["kind"] == "change_event"]
+        for ref in refs_from(self.session, [("pagerduty", it.nid) for it in events]) if prs else []:
+            pr = prs.get(str(ref["target"])) if ref["ref_kind"] == "pull_request" else None
+            ev = self.by_nid.get((ref["from_source"], ref["from_native_id"]))
+            if pr is not None and ev is not None and pr.at <= ev.at <= pr.at + timedelta(days=2):
+                landed[pr.nid].append((ev.at, "deployed"))
+        for nid, times in landed.items():
+            before = [(t, how) for t, how in times if t <= self.impact + LANDING_SLACK]
+            if not before:
+                continue
+            t, how = max(before)
+            hours = max((self.impact - t).total_seconds() / 3600, 0.0)
+            if hours <= LANDING_WITHIN_HOURS:
+                prs[nid].add("time", 0.6 * 0.5 ** hours, f"{how} {_days(hours / 24)} before impact start")
 
     def _ruled_out(self) -> None:
         """A change a responder put forward and then dropped ("rollback done, still failing. not the image")
@@ -418,6 +451,9 @@ class Scorer:
             # pages an earlier weakening change tied to this incident answered are that change's reason.
             run = [p for p in pages if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged and p["urgency"] != "low"
                    and len(set(tokenize(p["title"])) & doc) >= 2 and p["id"] not in answered]
+            ran_on = ctx.service["name"] if ctx.service else "the service"
+            if not run:  # the alert it quieted may page another service (the edge's, the job runner's)
+                run, ran_on = self._noisy_elsewhere(merged, doc, answered)
             quiet_after = [s for s in ctx.symptoms if s.source == "pagerduty" and s.at >= merged]
             # The PR 22 pattern: the alert this change quieted is the one that then fired and paged no one.
             same_alert = [s for s in quiet_after if len(set(tokenize(s.text)) & doc) >= 2]
@@ -445,8 +481,7 @@ class Scorer:
             why = "; ".join(facts.facts)
             if run:
                 first, last = run[0]["created_at"], run[-1]["created_at"]
-                why += (f"; merged after {len(run)} pages of {ctx.service['name'] if ctx.service else 'the service'} "
-                        f"({first:%b %d}\u2013{last:%b %d})")
+                why += f"; merged after {len(run)} pages of {ran_on} ({first:%b %d}\u2013{last:%b %d})"
             if same_alert:
                 why += f"; afterwards the alert it changed fired {len({s.at for s in same_alert})} time(s) and paged no one"
             elif silent:
@@ -485,6 +520,46 @@ class Scorer:
                 else:
                     it.add("storyline", damp * 0.8, f"one of the noisy pages before {pr}")
                 it.row["_run_of"] = pr
+        self._quieted_elsewhere([nid for value, nid in strongest if value >= 0.35 and self.detection[nid]["tied"]])
+
+    def _quieted_elsewhere(self, weakening: list[str]) -> None:
+        """The PR 22 pattern on another service: a low-urgency incident near impact start whose alert a
+        weakening change tied to this incident is about (re-routed, downgraded) fired and paged no one."""
+        ctx = self.ctx
+        for it in self.items.values():
+            r = it.row
+            if not (r["source"] == "pagerduty" and r["kind"] == "incident" and not r.get("_own")
+                    and (r["attributes"] or {}).get("urgency") == "low" and r["container"] != (ctx.service or {}).get("id")
+                    and self.impact - timedelta(hours=12) <= it.at < ctx.page_at):
+                continue
+            words = set(tokenize(r["title"])) - set(tokenize(r["container_name"])) - GENERIC_SERVICE_WORDS
+            for nid in weakening:
+                change = self.by_nid[("github", nid)]
+                if change.pr and change.pr["merged_at"] < it.at and len(words & set(change.doc)) >= 2:
+                    it.add("symptom", 0.8, f"the alert {nid} quieted, firing near impact start and paging no one")
+                    r["_symptom"] = "early_signal"
+                    self.detection[nid]["silent_ids"].add(it.nid)
+                    break
+
+    def _noisy_elsewhere(self, merged: datetime, doc: set[str], answered: set[str]) -> tuple[list[dict[str, Any]], str]:
+        """The run of pages of one alert of another service before `merged` that the change names (the same
+        alert at least NOISY_RUN_MIN times, its title sharing 2 of the change's distinctive words), and that
+        service's name."""
+        if self._other_pages is None:
+            self._other_pages = rows(
+                self.session, "SELECT i.id, i.title, i.urgency, i.created_at, s.name AS service FROM pd_incident i "
+                "LEFT JOIN pd_service s ON s.id = i.service_id WHERE i.created_at >= :a AND i.created_at <= :b "
+                "AND i.urgency <> 'low' AND (i.service_id IS NULL OR i.service_id <> :s) ORDER BY i.created_at",
+                {"a": self.start - NOISY_RUN_WINDOW, "b": self.ctx.page_at,
+                 "s": (self.ctx.service or {}).get("id") or ""}, times=("created_at",))
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for p in self._other_pages:
+            if merged - NOISY_RUN_WINDOW <= p["created_at"] <= merged and p["id"] not in answered:
+                runs.setdefault(template(p["title"]), []).append(p)
+        best = max((r for r in runs.values() if len(r) >= NOISY_RUN_MIN
+                    and len(set(tokenize(r[0]["title"])) & (doc - set(tokenize(r[0]["service"])))) >= 2),
+                   key=len, default=[])
+        return best, (best[0]["service"] or "another service") if best else ""
 
     # roles
     def _roles(self) -> None:
@@ -494,7 +569,8 @@ class Scorer:
         for it in prs:
             if it.values.get("detection", 0) >= 0.35 and self.detection.get(it.nid, {}).get("tied"):
                 it.role = "detection_weakened"
-        causes = sorted((it for it in before if it.role != "detection_weakened" and not it.row.get("_ruled_out")),
+        causes = sorted((it for it in before if it.role != "detection_weakened" and not it.row.get("_ruled_out")
+                         and not it.row.get("_late")),
                         key=lambda i: (-(i.signals.get("content", 0) + i.signals.get("reference", 0)
                                          + i.signals.get("affinity", 0) + i.signals.get("time", 0)), i.nid))
         if causes and (causes[0].values.get("content", 0) >= 0.3 or causes[0].values.get("reference", 0) > 0):
@@ -554,6 +630,9 @@ class Scorer:
                 shared = files & {p for p, _ in culprit.files} if culprit else set()
             if culprit is not None or it.values.get("reference", 0) > 0 or it.values.get("content", 0) >= 0.3:
                 it.role = "fix"
+                late = (it.at - ctx.end_of_response).total_seconds() / 3600
+                if ctx.resolved_at is not None and late > FOLLOW_UP_AFTER_HOURS:
+                    it.add("storyline", -0.5, f"a follow-up, merged {late:.0f} h after the incident was resolved")
             if culprit is not None:
                 how = f"changes the same files as {culprit.nid} ({sorted(shared)[0]})" if shared else f"cites {culprit.nid}"
                 it.add("storyline", 0.6, how)
@@ -613,6 +692,8 @@ def _machine(s: Symptom) -> bool:
 
 
 def _days(days: float) -> str:
+    if days < 1 / 24:
+        return f"{days * 24 * 60:.0f} min"
     if days < 1:
         return f"{days * 24:.0f} h"
     return f"{days:.1f} days"

@@ -42,6 +42,13 @@ _SILENCE = re.compile(
 _SILENCE_OR_SKIP = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I)
 # An added negative matcher or exclusion narrows what an alert condition catches.
 _EXCLUDE = re.compile(r"(!~|!=|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
+# Where an alert goes, and destinations that wake no one.
+_ROUTE_KEY = re.compile(r"(receiver|route|routing_key|service(_id|_key)?|escalation_policy|integration|destination|"
+                        r"notify|channel|team)$")
+_QUIET_ROUTE = re.compile(r"(low|notif|info|email|mail|slack|ticket|warn|digest|noop|null|blackhole|devnull|quiet)", re.I)
+# A config line that says whom or how something pages: `page: recon-runner`, `receiver: pd-edge`, `on_failure: alert`.
+_PAGING_KEY = re.compile(r"^[ +-][ \t]*(?:on_\w+|alert\w*|page|pager|paging|notify|receiver|escalat\w*|urgency)[ \t]*:[ \t]*\S.*$",
+                         re.M | re.I)
 # Numbers in dependency manifests are versions, not thresholds.
 _MANIFEST = re.compile(r"(package(-lock)?\.json|requirements[^/]*\.txt|go\.(mod|sum)|Cargo\.(toml|lock)|"
                        r"poetry\.lock|Pipfile|yarn\.lock|pnpm-lock|Gemfile|pom\.xml|build\.gradle|\.lock$)", re.I)
@@ -56,12 +63,12 @@ _FOR_DURATION = re.compile(r"\bfor\s*:\s*['\"]?(\d+)(s|m|h)\b", re.I)
 
 # Title and body language of a change meant to reduce paging.
 _INTENT = re.compile(
-    r"\b(noisy (alerts?|pages?|paging|alarms?)|alert noise|paging noise|flapping|false positives?|too many (pages|alerts)|alert fatigue|silenc\w*|mute\w*|"
+    r"\b(noisy (alerts?|pages?|paging|alarms?)|alert noise|paging noise|flapping|flaps|false positives?|too many (pages|alerts)|alert fatigue|silenc\w*|mute\w*|"
     r"suppress\w*|downgrad\w*|don'?t (alert|page|notify)|do not (alert|page|notify)|stop (alerting|paging)|"
-    r"no longer (alert|page)|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
+    r"no longer (alert|page|notifie|wake)s?|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
     r"ignore|swallow\w*|quiet\w*|reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
     r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone|anyone|anybody) up|too noisy|less noisy|"
-    r"(doesn'?t|does not|won'?t|will not|never) (alert|page|notify|wake)|(to|as|at) (a |the )?low[- ]urgency|"
+    r"(doesn'?t|does not|won'?t|will not|never) (alert|page|notify|wake)s?|(to|as|at) (a |the )?low[- ]urgency|"
     r"warning instead|instead of (paging|alerting)|flaky (checks?|alerts?|monitors?|probes?|tests?)|"
     r"(remove|delete|drop|disable)\w* (the |this |that )?([\w-]+ ){0,3}(checks?|alerts?|monitors?|probes?|alarms?))\b",
     re.I,
@@ -226,6 +233,18 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
         else:
             continue
         break
+    # Re-routing: the alert now goes to a receiver that wakes no one (notifications, low urgency, email, a ticket).
+    for ln in added:
+        for m in _ASSIGN.finditer(ln):
+            key, new = m.group(1).lower(), m.group(2)
+            if _ROUTE_KEY.search(key) and key in old_keys and _QUIET_ROUTE.search(new) and not _QUIET_ROUTE.search(
+                    old_keys[key]):
+                score += 0.5
+                facts.append(f"re-routes it ({_clip(old_keys[key])} \u2192 {_clip(new)})")
+                break
+        else:
+            continue
+        break
     old_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in removed for m in _FOR_DURATION.finditer(ln)]
     new_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in added for m in _FOR_DURATION.finditer(ln)]
     if old_for and new_for and max(new_for) > max(old_for):
@@ -284,6 +303,11 @@ def change_facts(title: str | None, body: str | None, files: list[tuple[str, str
         out.path_strength = 0.6
         paths = [p for p, _ in files if path_kind(p) == "error_handling"]
         out.facts.append(f"touches error handling ({', '.join(paths[:2])})")
+    elif paging := next((m for path, patch in files if not _MANIFEST.search(path)
+                         for m in [_PAGING_KEY.search(patch or "")] if m), None):
+        # A job's or a check's own config that says whom it pages decides detection, wherever it lives.
+        out.path_strength = 0.8
+        out.facts.append(f"changes a config that decides what pages (\u201c{_clip(paging.group(0).strip(), 40)}\u201d)")
     moved = moved_lines(patch for _, patch in files)
     found = sorted((analyse_patch(patch, path, moved) for path, patch in files), key=lambda x: -x[0])
     found = [f for f in found if f[0] > 0]
@@ -369,7 +393,15 @@ _RULES_OUT = re.compile(
     r"no change|isn'?t (?:it|that|the cause)|not (?:it|that|them)|not the (\w+))\b", re.I)
 
 
+# The same as a sentence of its own: "... the hub never reboots a thermostat. not hub-fw", "not DNS. looking at".
+_NOT_THING = re.compile(r"(?:^|[.!?;]\s+|,\s+)(not ([\w.-]*\w))\s*(?:[.!?;]|$)", re.I)
+_NOT_A_THING = frozenset("sure yet really now me us you quite exactly always ever much great good ok okay".split())
+
+
 def rules_out(text: str | None) -> tuple[str, str | None] | None:
     """The phrase that drops a hypothesis, and the thing it names when it says which ("not the image" -> image)."""
     m = _RULES_OUT.search(text or "")
-    return (m.group(0), m.group(2)) if m else None
+    if m:
+        return m.group(0), m.group(2)
+    m = _NOT_THING.search(text or "")
+    return (m.group(1), m.group(2)) if m and m.group(2).lower() not in _NOT_A_THING else None

@@ -10,9 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-_TRIGGER = re.compile(
-    r"\b(?:since|(?:it|this|that|errors?|failures?|problems?|issues?|impact|trouble|outage)\s+(?:started|began))\b\s*",
-    re.I)
+# "since ...", or a start or a first bad one when the clause speaks of trouble: "errors start 07:41",
+# "the stuck ones start 14:50 mon", "the first bad invoice is 14:47".
+_TRIGGER = re.compile(r"\b(?:since|(starts?|started|began|begins)(?:\s+(?:at|around|about))?|(first)(?:\s+[\w-]+){1,2}?"
+                      r"\s+(?:is|was|at|came in at))\b\s*", re.I)
+_TROUBLE = re.compile(r"\b(it|this|that|errors?|failures?|fail\w*|stuck|broken|bad|wrong|timeouts?|5\d\d|5xx|"
+                      r"problems?|issues?|impact|outage|trouble|rejections?|rejected|declined?s?|crash\w*)\b", re.I)
 # A clause that says something is fine since then, or that something is absent, is not a start of trouble.
 _NOT_TROUBLE = re.compile(r"\b(back to|back up|fine|normal|healthy|recovered|stable|green|resolved|fixed|no|not|ok)\b",
                           re.I)
@@ -61,7 +64,8 @@ def stated_start(text: str | None, said_at: datetime) -> Stated | None:
     found: list[Stated] = []
     for m in _TRIGGER.finditer(text):
         clause = re.split(r"[.,;!?\n]|\bbut\b", text[: m.start()])[-1]
-        if _NOT_TROUBLE.search(clause):
+        if _NOT_TROUBLE.search(clause) or (m.group(1) and not _TROUBLE.search(clause)) or (
+                m.group(2) and not _TROUBLE.search(m.group(0))):
             continue
         rest = re.split(r"[,;!?()\n]|\.(?!\d|m)|:\s|https?:", text[m.end(): m.end() + 48])[0]
         st = None if _ZONE.search(rest) else _parse(rest, said_at)

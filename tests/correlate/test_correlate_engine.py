@@ -92,6 +92,16 @@ def test_impact_start_people_state_in_the_chat(session: Session, world: World, r
     assert ("since yesterday 18:00" in summary) == (expected != report_at)
 
 
+def test_a_clock_time_after_the_part_of_the_day_people_named_is_about_something_later(session: Session,
+                                                                                     world: World) -> None:
+    svc = world.service("PS", "orders-api")
+    world.incident("PI", 11, svc, "Orders missing from history", at(0))
+    world.say("C1", "#inc-orders", at(0, 0.1), "U1", "orders-api: orders missing from history since yesterday afternoon")
+    world.say("C1", "#inc-orders", at(0, 0.2), "U2", "orders-api: and the queue alert is open since yesterday 19:10")
+    world.load(session)
+    assert correlate(session, "11").impact_start == at(-1, -2.5)  # yesterday 12:00, not 19:10
+
+
 def test_impact_start_override_and_fallback_to_the_page(session: Session, world: World) -> None:
     svc = world.service("PS", "orders-api")
     world.incident("PI", 11, svc, "Orders missing", at(0))

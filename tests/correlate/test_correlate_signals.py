@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, symptom_strength
+from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, rules_out, symptom_strength
 from warehouse.stated import stated_start
 
 
@@ -222,4 +222,41 @@ def test_the_start_people_state(text: str, start: datetime, hours: int) -> None:
     "the deploy began at 14:00",  # a deploy beginning is not trouble beginning
 ])
 def test_what_is_not_a_stated_start(text: str) -> None:
+    assert stated_start(text, _SAID) is None
+
+
+@pytest.mark.parametrize(("text", "thing"), [
+    ("customers without a hub are affected too. not hub-fw", "hub-fw"),
+    ("TTL 300->60 only, same records. not DNS. looking at the edge", "DNS"),
+    ("rollback done, pods still restarting. not the image", "image"),
+])
+def test_a_hypothesis_dropped_in_a_sentence_of_its_own(text: str, thing: str) -> None:
+    got = rules_out(text)
+    assert got is not None and got[1] == thing
+
+
+@pytest.mark.parametrize("text", ["not sure, looking", "the code is not arriving on new phones", "well, not yet."])
+def test_not_every_not_drops_a_hypothesis(text: str) -> None:
+    assert rules_out(text) is None
+
+
+def test_re_routing_an_alert_to_a_receiver_that_wakes_no_one() -> None:
+    patch = "     - alertname = \"Edge5xxBurnRate\"\n-      receiver: pd-edge-gateway\n+      receiver: pd-edge-notifications\n"
+    strength, facts = analyse_patch(patch, "alertmanager/routes/traffic.yaml")
+    assert strength >= 0.5 and any("re-routes it (pd-edge-gateway" in f for f in facts)
+    assert analyse_patch(patch.replace("notifications", "platform"), "alertmanager/routes/traffic.yaml")[0] == 0
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("the stuck ones start 14:50 mon. and it's not 5xx", datetime(2024, 5, 20, 14, 50, tzinfo=UTC)),
+    ("errors start 07:41, the deploy is 09:07", datetime(2024, 5, 22, 7, 41, tzinfo=UTC)),
+    ("the first bad invoice is 14:47, 4h after that deploy", datetime(2024, 5, 22, 14, 47, tzinfo=UTC)),
+])
+def test_where_people_say_it_started(text: str, start: datetime) -> None:
+    got = stated_start(text, _SAID)
+    assert got is not None and got.at == start
+
+
+@pytest.mark.parametrize("text", ["maintenance starts 22:00", "the first deploy was 14:00"])
+def test_a_start_of_something_else(text: str) -> None:
     assert stated_start(text, _SAID) is None
