@@ -20,7 +20,9 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.ota_rollout import build_ota_rollout
     from lookback.sandbox.worlds.otp_relay import build_otp_relay
     from lookback.sandbox.worlds.price_cache import build_price_cache
+    from lookback.sandbox.worlds.push_overnight import build_push_overnight
     from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
+    from lookback.sandbox.worlds.schema_drop import build_schema_drop
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
     from lookback.sandbox.worlds.stories import STORIES, build_story
@@ -32,7 +34,9 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["etl-backfill"] = build_etl_backfill
     out["ledger-rounding"] = build_ledger_rounding
     out["mobile-release"] = build_mobile_release
+    out["push-overnight"] = build_push_overnight
     out["booking-dlq"] = build_booking_dlq
+    out["schema-drop"] = build_schema_drop
     out["seatmap-oom"] = build_seatmap_oom
     out["edge-reroute"] = build_edge_reroute
     out["ranked-queue"] = build_ranked_queue
