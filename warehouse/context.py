@@ -13,7 +13,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warehouse.signals import announces_change, customer_strength, far_from_usual, machine_failure, symptom_strength
+from warehouse.signals import (
+    announces_change,
+    customer_strength,
+    departs_from_usual,
+    far_from_usual,
+    header,
+    machine_failure,
+    symptom_strength,
+)
 from warehouse.sqlutil import chunks, dialect_name, rows
 from warehouse.stated import Stated, stated_start
 from warehouse.textsim import identifiers, split_identifier, template, tokenize, weighted_query
@@ -30,7 +38,8 @@ GENERIC_SERVICE_WORDS = frozenset(
 # Symptoms are chained backwards from the page while each is at most this far before the next one.
 SYMPTOM_CHAIN_GAP = timedelta(hours=36)
 SYMPTOM_HORIZON = timedelta(days=5)
-STATED_LEEWAY = timedelta(hours=6)  # a symptom this far before the start people state is still theirs
+STATED_LEEWAY = timedelta(hours=1)  # a symptom this far before the start people state is still theirs
+STATED_LEEWAY_BEFORE_SIGNS = timedelta(hours=6)  # a stated start this far before the first sign found is kept
 ROUTINE_LOOKBACK = timedelta(days=14)  # a bot's failure line already posted in these two weeks is routine
 
 
@@ -245,6 +254,7 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
     lo, hi = ctx.page_at - SYMPTOM_HORIZON, ctx.page_at
     found: list[Symptom] = []
     worded_bots: list[dict[str, Any]] = []
+    keyed_bots: list[dict[str, Any]] = []
     terms = sorted(ctx.key_terms, key=lambda t: -ctx.query.get(t, 0.0))[:16]
     ids = fts_ids(session, terms, lo, hi, limit=2000, source="slack")
     if ids:
@@ -256,9 +266,9 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
                 if not (toks & ctx.service_tokens or len(toks & ctx.key_terms) >= 2):
                     continue
                 if (m["attributes"] or {}).get("bot"):
-                    # A bot is not a person noticing: its failure lines about the service are machine signals.
-                    if toks & ctx.service_tokens:
-                        worded_bots.append(m)
+                    # A bot is not a person noticing: its failure lines about the service are machine signals,
+                    # and so are its reports in the incident's words whose figures left their usual level.
+                    (worded_bots if toks & ctx.service_tokens else keyed_bots).append(m)
                     continue
                 sym = symptom_strength(body)
                 cust = customer_strength(body, m["container_name"])
@@ -267,7 +277,7 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
                 kind = "customer_report" if cust >= 0.6 else "early_signal"
                 found.append(Symptom(m["native_id"], "slack", m["occurred_at"], kind,
                                      f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body))
-    found += _bot_failures(session, ctx, lo, hi, worded_bots)
+    found += _bot_failures(session, ctx, lo, hi, worded_bots, keyed_bots)
     known = {s.evidence_native_id for s in found}
     found += [s for s in _pointed_feeds(session, ctx, lo, hi) if s.evidence_native_id not in known]
     if ctx.service:
@@ -307,6 +317,8 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
         estimate, source = stated[0].at, "estimated"
         if ctx.first_sign and not estimate - STATED_LEEWAY <= ctx.first_sign.at <= estimate + stated[0].span + STATED_LEEWAY:
             ctx.first_sign = None  # what was found first is not the start they speak of
+        # People's remarks days before the start people state were about something else.
+        ctx.symptoms = [s for s in chain if s.source != "slack" or s.automated or s.at >= estimate - SYMPTOM_CHAIN_GAP]
         detail["basis"] = f"start stated {stated[1]}: \u201c{_clip(stated[0].phrase, 60)}\u201d"
     return estimate, source, detail
 
@@ -323,7 +335,9 @@ def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | 
     # A clock time after the part of the day people named ("since mon afternoon" ... "open since mon 18:10")
     # is about something that came later.
     exact = [f for f in found if not f[0].span and (coarse is None or f[0].at < coarse[0].at + coarse[0].span)]
-    return min(exact, key=lambda f: f[0].at, default=coarse)
+    # A time said long before anything was found is more likely about something else (a decoy's change).
+    near = [f for f in exact if not chain or f[0].at >= min(s.at for s in chain) - STATED_LEEWAY_BEFORE_SIGNS]
+    return min(near, key=lambda f: f[0].at, default=max(exact, key=lambda f: f[0].at, default=coarse))
 
 
 def incident_texts(ctx: IncidentContext) -> list[str | None]:
@@ -334,10 +348,11 @@ def incident_texts(ctx: IncidentContext) -> list[str | None]:
 
 
 def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: datetime,
-                  worded: list[dict[str, Any]]) -> list[Symptom]:
+                  worded: list[dict[str, Any]], keyed: list[dict[str, Any]]) -> list[Symptom]:
     """Bots' failure lines (a job failing, an SLA miss, a figure far from its usual) in [lo, hi) that name an
     identifier of the incident's words or name its service (`worded`): errors that reached a channel but paged
-    no one. A bot relaying a PagerDuty page is left out."""
+    no one; and bot reports in the incident's key words (`keyed`) whose figures left their usual level.
+    A bot relaying a PagerDuty page is left out."""
     idents = sorted({i for t in incident_texts(ctx) for i in identifiers(t)})
     ids = fts_phrase_ids(session, [i.split("_") for i in idents], lo, hi, limit=500)
     bots = [m for batch in chunks(sorted(ids)) for m in rows(
@@ -346,21 +361,27 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
     worded_ids = {m["native_id"] for m in worded}
     found_ids = {m["native_id"] for m in bots}
     bots += [m for m in worded if m["native_id"] not in found_ids]
+    found_ids |= worded_ids
+    keyed_ids = {m["native_id"] for m in keyed} - found_ids
+    bots += [m for m in keyed if m["native_id"] in keyed_ids]
     relays = {r["from_native_id"] for b in chunks([m["native_id"] for m in bots]) for r in rows(
         session, "SELECT from_native_id FROM evidence_ref WHERE from_source = 'slack' AND from_native_id IN :n "
         "AND ref_kind IN ('incident_number', 'incident_id')", {"n": b})}
-    routine = _routine_lines(session, bots, lo)
+    routine, departs = _routine_lines(session, bots, lo)
     named = {m["native_id"]: {i for i in idents if f"_{i}_" in _words(m["text"] or m["title"])} for m in bots}
     # An identifier a bot names all the time (a busy job's name) says nothing about this incident.
     count = Counter(i for found in named.values() for i in found)
     out: list[Symptom] = []
     for m in bots:
         body = m["text"] or m["title"] or ""
-        specific = any(count[i] <= 6 for i in named[m["native_id"]]) or m["native_id"] in worded_ids
-        if m["native_id"] in relays or m["native_id"] in routine or not machine_failure(body) or not specific:
+        nid = m["native_id"]
+        specific = any(count[i] <= 6 for i in named[nid]) or nid in worded_ids or nid in departs
+        failing = nid in departs if nid in keyed_ids else machine_failure(body) or nid in departs
+        if m["native_id"] in relays or m["native_id"] in routine or not failing or not specific:
             continue
+        why = f" ({departs[m['native_id']]})" if m["native_id"] in departs else ""
         out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
-                           f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d", body,
+                           f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d{why}", body,
                            automated=True))
     return out
 
@@ -409,12 +430,14 @@ def _pointed_feeds(session: Session, ctx: IncidentContext, lo: datetime, hi: dat
     return out
 
 
-def _routine_lines(session: Session, bots: list[dict[str, Any]], lo: datetime) -> set[str]:
+def _routine_lines(session: Session, bots: list[dict[str, Any]], lo: datetime) -> tuple[set[str], dict[str, str]]:
     """Bot lines that their channel already posted in the two weeks before the symptom horizon, in the same
     words (numbers and ids aside) or as a failure of the same subject (the `pod` or `job` it names):
-    a failure that happens all the time did not start this incident."""
+    a failure that happens all the time did not start this incident. Also the lines whose figures are far
+    from what the same report said in those two weeks ("123 skipped, usually 1"), with that figure."""
     channels = sorted({m["container"] for m in bots if m["container"]})
     seen: Counter[tuple[str, str]] = Counter()
+    reports: dict[tuple[str, str], list[str]] = {}
     for batch in chunks(channels):
         for r in rows(session, "SELECT container, text FROM evidence WHERE source = 'slack' AND container IN :c "
                       "AND occurred_at >= :a AND occurred_at < :b ORDER BY occurred_at DESC LIMIT 20000",
@@ -422,10 +445,14 @@ def _routine_lines(session: Session, bots: list[dict[str, Any]], lo: datetime) -
             seen[(r["container"], template(r["text"]))] += 1
             if machine_failure(r["text"]) and (subject := _subject(r["text"])):
                 seen[(r["container"], subject)] += 1
+            reports.setdefault((r["container"], header(r["text"])), []).append(r["text"] or "")
+    departs = {m["native_id"]: d for m in bots
+               if (d := departs_from_usual(m["text"], reports.get((m["container"], header(m["text"])), [])[:50]))}
     # Routine is what came at least twice; a daily report is routine in its words, not when its figures are
     # far from their usual level.
-    return {m["native_id"] for m in bots if not far_from_usual(m["text"])
-            and max(seen[(m["container"], template(m["text"]))], seen[(m["container"], _subject(m["text"]))]) >= 2}
+    routine = {m["native_id"] for m in bots if not far_from_usual(m["text"]) and m["native_id"] not in departs
+               and max(seen[(m["container"], template(m["text"]))], seen[(m["container"], _subject(m["text"]))]) >= 2}
+    return routine, departs
 
 
 def _subject(text: str | None) -> str:

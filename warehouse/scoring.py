@@ -301,6 +301,7 @@ class Scorer:
             hours = max((self.impact - t).total_seconds() / 3600, 0.0)
             if hours <= LANDING_WITHIN_HOURS:
                 prs[nid].add("time", 0.6 * 0.5 ** hours, f"{how} {_days(hours / 24)} before impact start")
+                prs[nid].row["_landed"] = True
 
     def _ruled_out(self) -> None:
         """A change a responder put forward and then dropped ("rollback done, still failing. not the image")
@@ -567,7 +568,11 @@ class Scorer:
         prs = [it for it in self.items.values() if it.pr is not None]
         before = [it for it in prs if it.at <= ctx.page_at and it.pr and it.pr.get("merged_at")]
         for it in prs:
-            if it.values.get("detection", 0) >= 0.35 and self.detection.get(it.nid, {}).get("tied"):
+            found = self.detection.get(it.nid, {})
+            # A change that landed just before impact start and weakens detection only by its patch (no noisy
+            # pages before it, no word of less paging) is first a suspect for the trigger.
+            by_patch_only = not found.get("run") and it.facts is not None and not it.facts.intent_strength
+            if it.values.get("detection", 0) >= 0.35 and found.get("tied") and not (by_patch_only and it.row.get("_landed")):
                 it.role = "detection_weakened"
         causes = sorted((it for it in before if it.role != "detection_weakened" and not it.row.get("_ruled_out")
                          and not it.row.get("_late")),

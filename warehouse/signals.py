@@ -7,6 +7,7 @@ words of any one story. Each function returns a strength in [0, 1] and short hum
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -66,7 +67,8 @@ _INTENT = re.compile(
     r"\b(noisy (alerts?|pages?|paging|alarms?)|alert noise|paging noise|flapping|flaps|false positives?|too many (pages|alerts)|alert fatigue|silenc\w*|mute\w*|"
     r"suppress\w*|downgrad\w*|don'?t (alert|page|notify)|do not (alert|page|notify)|stop (alerting|paging)|"
     r"no longer (alert|page|notifie|wake)s?|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
-    r"ignore|swallow\w*|quiet\w*|reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
+    r"ignore|swallow\w*|quiet\w* (down )?(the )?([\w-]+ ){0,2}(alerts?|pages?|paging|pager|alarms?|monitors?|checks?|on-?call)|"
+    r"reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
     r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone|anyone|anybody) up|too noisy|less noisy|"
     r"(doesn'?t|does not|won'?t|will not|never) (alert|page|notify|wake)s?|(to|as|at) (a |the )?low[- ]urgency|"
     r"warning instead|instead of (paging|alerting)|flaky (checks?|alerts?|monitors?|probes?|tests?)|"
@@ -360,6 +362,46 @@ def far_from_usual(text: str | None) -> bool:
         if usual and (now >= 3 * usual or now <= usual / 3):
             return True
     return False
+
+
+# A figure and the word after it: "123 skipped", "39.6% rejected", "8.6k rps".
+_FIGURE = re.compile(r"(?<![\w.:-])(\d[\d,]*(?:\.\d+)?)(?![\d:])\s?(%|k\b)?\s*([A-Za-z][\w-]*)")
+_EMOJI = re.compile(r":[a-z][a-z0-9_+-]*:")
+
+
+def figures(text: str | None) -> dict[tuple[str, int], tuple[float, bool]]:
+    """The figures of a bot line by the word after each (and its repeat): value, and whether it is a percentage."""
+    out: dict[tuple[str, int], tuple[float, bool]] = {}
+    seen: Counter[str] = Counter()
+    for m in _FIGURE.finditer(_EMOJI.sub(" ", text or "")):
+        label = m.group(3).lower()
+        value = float(m.group(1).replace(",", "")) * (1000 if m.group(2) == "k" else 1)
+        out[(label, seen[label])] = (value, m.group(2) == "%")
+        seen[label] += 1
+    return out
+
+
+def header(text: str | None, words: int = 6) -> str:
+    """The first words of a bot line, numbers and emoji aside: what its daily or hourly report is called."""
+    from warehouse.textsim import template
+
+    return " ".join(template(_EMOJI.sub(" ", text or "")).split()[:words])
+
+
+def departs_from_usual(text: str | None, earlier: list[str]) -> str | None:
+    """The figure of a bot line that is far from the same line's earlier figures ("123 skipped, usually 2"): at
+    least three times (or a third of) their median and 5 apart, or 15 points apart for a percentage."""
+    before = [figures(t) for t in earlier]
+    for key, (now, pct) in figures(text).items():
+        past = sorted(f[key][0] for f in before if key in f)
+        if len(past) < 2:
+            continue
+        usual = past[len(past) // 2]
+        lo, hi = sorted((now, usual))
+        if (abs(now - usual) >= 15 if pct else (hi >= 3 * lo and hi - lo >= 5)):
+            unit = "%" if pct else ""
+            return f"{now:g}{unit} {key[0]}, usually {usual:g}{unit}"
+    return None
 
 
 def machine_failure(text: str | None) -> bool:

@@ -103,13 +103,13 @@ def _parse(rest: str, said_at: datetime) -> tuple[datetime, timedelta] | None:
             month = mo + 1
         else:
             break
-    if month is not None and dom is not None:
+    if dom is not None and (month is not None or clock is not None):  # "Oct 15", "14:00 on the 15th"
         try:
-            day = today.replace(month=month, day=dom)
+            day = today.replace(month=month or today.month, day=dom)
+            if day > today:
+                day = day.replace(year=day.year - 1) if month else (day.replace(day=1) - timedelta(days=1)).replace(day=dom)
         except ValueError:
             return None
-        if day > today:
-            day = day.replace(year=day.year - 1)
     if clock is not None:
         start, span = (day or today).replace(hour=clock[0], minute=clock[1]), timedelta(0)
     elif part is not None:

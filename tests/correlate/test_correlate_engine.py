@@ -76,7 +76,7 @@ def test_impact_start_from_a_customer_report_before_the_page(session: Session, w
 
 @pytest.mark.parametrize(("report_at", "expected"), [
     (at(-1.2), at(-1, 3.5)),  # a remark 8 h before the start they state: the statement dates it
-    (at(-1, 2), at(-1, 2)),  # a remark shortly before it: the remark is the first sign of that start
+    (at(-1, 2.8), at(-1, 2.8)),  # a remark 42 min before it: the remark is the first sign of that start
 ])
 def test_impact_start_people_state_in_the_chat(session: Session, world: World, report_at, expected) -> None:
     svc = world.service("PS", "orders-api")

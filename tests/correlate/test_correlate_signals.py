@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warehouse.signals import analyse_patch, change_facts, customer_strength, path_kind, rules_out, symptom_strength
+from warehouse.signals import (
+    analyse_patch,
+    change_facts,
+    customer_strength,
+    departs_from_usual,
+    figures,
+    header,
+    path_kind,
+    rules_out,
+    symptom_strength,
+)
 from warehouse.stated import stated_start
 
 
@@ -260,3 +270,29 @@ def test_where_people_say_it_started(text: str, start: datetime) -> None:
 @pytest.mark.parametrize("text", ["maintenance starts 22:00", "the first deploy was 14:00"])
 def test_a_start_of_something_else(text: str) -> None:
     assert stated_start(text, _SAID) is None
+
+
+def test_a_report_whose_figures_left_their_usual_level() -> None:
+    usual = [f":white_check_mark: nightly run 2024-05-{d:02d} finished in 1h0{d % 9}m: 410 scheduled · 409 delivered · "
+             f"{d % 3} skipped" for d in range(1, 8)]
+    now = ":large_yellow_circle: nightly run 2024-05-15 finished in 1h41m: 414 scheduled · 291 delivered · 123 skipped"
+    assert header(now) == header(usual[0])  # numbers and emoji aside, the same report
+    assert departs_from_usual(now, usual) == "123 skipped, usually 1"
+    pct = [f"Push Pulse 18:00-20:00 UTC · iOS {40 + d},155 sent, 97.{d}% delivered" for d in range(5)]
+    assert departs_from_usual("Push Pulse 20:00-22:00 UTC · iOS 46,155 sent, 60.1% delivered", pct) == \
+        "60.1% delivered, usually 97.2%"
+    assert departs_from_usual("Push Pulse 20:00-22:00 UTC · iOS 44,155 sent, 96.1% delivered", pct) is None
+    assert departs_from_usual(now, usual[:1]) is None  # one earlier report is no usual level
+    assert figures("at 20:00-22:00 UTC: 8.6k rps") == {("rps", 0): (8600.0, False)}  # clock times are no figures
+
+
+def test_a_day_of_the_month_with_a_clock_time() -> None:
+    got = stated_start("Sentry has had the UndefinedColumn issue since 02:04 on the 15th, 1,900 events", _SAID)
+    assert got is not None and got.at == datetime(2024, 5, 15, 2, 4, tzinfo=UTC)
+    got = stated_start("since 09:00 on the 30th", _SAID)
+    assert got is not None and got.at == datetime(2024, 4, 30, 9, 0, tzinfo=UTC)
+
+
+def test_quiet_hours_of_a_product_are_not_quieter_paging() -> None:
+    assert change_facts("Marketing pushes: quiet hours 22:00-08:00", "", []).intent_strength == 0
+    assert change_facts("Quiet the noisy pages of the nudge job", "", []).intent_strength > 0

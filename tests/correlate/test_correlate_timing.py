@@ -60,3 +60,61 @@ def test_a_fix_merged_a_day_after_resolution_is_a_follow_up(session: Session, wo
     assert any("a follow-up, merged 26 h after the incident was resolved" in r for r in follow_up["reasons"])
     assert not any("follow-up" in r for r in fix["reasons"])
     assert fix["rank"] < follow_up["rank"]
+
+
+def test_a_start_said_long_before_anything_was_found_is_about_something_else(session: Session, world: World) -> None:
+    svc = world.service("PS", "export-worker")
+    world.incident("PQ", 5, svc, "Export retry queue above 100", at(0, -10), urgency="low", notify=False)
+    world.incident("PI", 6, svc, "Scheduled exports not delivered", at(0))
+    world.say("C1", "#inc-exports", at(0, 0.1), "U1", "export-worker: scheduled exports not delivered, looking")
+    world.say("C1", "#inc-exports", at(0, 0.2), "U2", "export-worker: replicas cancel queries after 30s since yesterday 16:05")
+    world.say("C1", "#inc-exports", at(0, 0.3), "U3", "export-worker: the export errors since 03:10 are UndefinedColumn")
+    world.load(session)
+    assert correlate(session, "6").impact_start == at(0, -11 - 1 / 3)  # 03:10, not yesterday 16:05
+
+
+def test_a_bot_report_whose_figures_left_their_usual_level_is_an_early_signal(session: Session, world: World) -> None:
+    svc = world.service("PS", "notify-gateway")
+    for d in range(24, 5, -1):
+        world.say("C7", "#push-stats", at(-d), "B1", f"*Push Pulse* 18:00-20:00 UTC · iOS {40 + d},155 pushes sent, "
+                  f"97.{d % 10}% delivered, 0.{d % 5}% rejected", bot=True)
+    odd = world.say("C7", "#push-stats", at(0, -8), "B1", "*Push Pulse* 20:00-22:00 UTC · iOS 46,155 pushes sent, "
+                    "60.1% delivered, 39.6% rejected", bot=True)
+    world.incident("PI", 7, svc, "iPhone push notifications not delivered", at(0), manual_by="PU9")
+    world.say("C1", "#inc-push", at(0, 0.1), "U1", "notify-gateway: iPhone push notifications not delivered, looking")
+    world.load(session)
+    result = correlate(session, "7")
+    assert result.impact_start == at(0, -8)
+    item = next(it for it in queries.evidence_items(session, "7") if it["native_id"] == odd)
+    assert item["role"] == "early_signal"
+
+
+def test_a_change_that_landed_just_before_and_only_drops_an_alert_line_is_the_trigger(session: Session,
+                                                                                       world: World) -> None:
+    svc = world.service("PS", "notify-gateway")
+    world.repo("acme/notify-gateway")
+    world.incident("PQ", 8, svc, "APNs rejections above 5% of iOS sends", at(0, -10), urgency="low", notify=False)
+    patch = "@@ -3,4 +3,2 @@ apns:\n-  cert_path: /etc/apns/prod.pem\n-  alert: cert-expiry\n+  auth: token\n"
+    change = world.pr("acme/notify-gateway", 74, "APNs: token-based auth, retire the push certificates",
+                      "moves APNs rejections to token auth", "kim", at(0, -10.5), files=[("config/production.yaml", patch)])
+    world.incident("PI", 9, svc, "iPhone users get no APNs push notifications", at(0), manual_by="PU9")
+    world.say("C1", "#inc-push", at(0, 0.1), "U1", "notify-gateway: APNs rejections, it's PR 74",
+              refs=[("pr_number", "74", "PR 74")])
+    world.load(session)
+    correlate(session, "9")
+    item = next(it for it in queries.evidence_items(session, "9") if it["native_id"] == change)
+    assert any("weakens detection" in r for r in item["reasons"])
+    assert item["role"] == "trigger"
+
+
+def test_remarks_days_before_the_start_people_state_are_not_its_first_sign(session: Session, world: World) -> None:
+    svc = world.service("PS", "orders-api")
+    old = [world.say("C2", "#support", at(-d), "U5", f"a customer says an order is missing from history ({d})")
+           for d in (3, 2, 1.2)]
+    world.incident("PI", 11, svc, "Orders missing from history", at(0))
+    world.say("C1", "#inc-orders", at(0, 0.1), "U1", "orders-api: orders missing from history, looking")
+    world.say("C1", "#inc-orders", at(0, 0.2), "U2", "orders-api: orders missing from history since 10:00 today")
+    world.load(session)
+    assert correlate(session, "11").impact_start == at(0, -4.5)
+    items = {it["native_id"]: it for it in queries.evidence_items(session, "11")}
+    assert not any("first person to notice" in r for r in items[old[0]]["reasons"])
