@@ -182,8 +182,10 @@ def test_load_world_file(tmp_path: Path) -> None:
 
 # The hand-written stories that do not follow StorySpec's template ------------------------------------------
 
-NEW_STORIES = ("schema-drop", "ledger-rounding", "etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom",
-               "ranked-queue", "otp-relay", "price-cache", "ota-rollout", "edge-reroute", "push-overnight")
+NEW_STORIES = ("tenant-throttle",
+               "schema-drop", "ledger-rounding", "etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom",
+               "ranked-queue", "otp-relay", "price-cache", "ota-rollout", "edge-reroute", "push-overnight",
+               "batch-window")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

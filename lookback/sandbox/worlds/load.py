@@ -12,6 +12,7 @@ World = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _builders() -> dict[str, Callable[[int], World]]:
+    from lookback.sandbox.worlds.batch_window import build_batch_window
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.edge_reroute import build_edge_reroute
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
@@ -26,12 +27,14 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
     from lookback.sandbox.worlds.stories import STORIES, build_story
+    from lookback.sandbox.worlds.tenant_throttle import build_tenant_throttle
 
     out: dict[str, Callable[[int], World]] = {"seed": build_seed}
     for name, spec in STORIES.items():
         out[name] = functools.partial(build_story, spec)
     # Hand-written stories whose structure does not follow StorySpec's template.
     out["etl-backfill"] = build_etl_backfill
+    out["tenant-throttle"] = build_tenant_throttle
     out["ledger-rounding"] = build_ledger_rounding
     out["mobile-release"] = build_mobile_release
     out["push-overnight"] = build_push_overnight
@@ -43,6 +46,7 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["price-cache"] = build_price_cache
     out["otp-relay"] = build_otp_relay
     out["ota-rollout"] = build_ota_rollout
+    out["batch-window"] = build_batch_window
     return out
 
 
