@@ -377,10 +377,10 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
         nid = m["native_id"]
         specific = any(count[i] <= 6 for i in named[nid]) or nid in worded_ids or nid in departs
         failing = nid in departs if nid in keyed_ids else machine_failure(body) or nid in departs
-        if m["native_id"] in relays or m["native_id"] in routine or not failing or not specific:
+        if nid in relays or nid in routine or not failing or not specific:
             continue
-        why = f" ({departs[m['native_id']]})" if m["native_id"] in departs else ""
-        out.append(Symptom(m["native_id"], "slack", m["occurred_at"], "early_signal",
+        why = f" ({departs[nid]})" if nid in departs else ""
+        out.append(Symptom(nid, "slack", m["occurred_at"], "early_signal",
                            f"{m['container_name'] or m['container']}: \u201c{_clip(body, 80)}\u201d{why}", body,
                            automated=True))
     return out

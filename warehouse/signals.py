@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from warehouse.textsim import split_identifier
+from warehouse.textsim import split_identifier, template
 
 # Path components that say "this file decides what pages or what is caught".
 _MONITORING_PARTS = frozenset(
@@ -43,6 +43,17 @@ _SILENCE = re.compile(
 _SILENCE_OR_SKIP = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I)
 # An added negative matcher or exclusion narrows what an alert condition catches.
 _EXCLUDE = re.compile(r"(!~|!=|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
+# How often a check runs ("frequency: EVERY_1M", "interval: 60s") and how many failures it waits for.
+_CHECK_EVERY = re.compile(r"\b(?:frequency|interval|period|every|cadence|schedule)\w*['\"]?\s*[:=(]\s*['\"]?[\w.]*?"
+                          r"(\d+)\s*(s|sec|m|min|h|hr)?\b", re.I)
+_FAILURES_BEFORE = re.compile(r"\b(?:consecutive\w*|failures?|failed_?runs?|runBasedEscalation|threshold_?count)"
+                              r"['\"]?\s*[:=(]\s*(\d+)()", re.I)
+
+
+def _seconds(m: re.Match[str]) -> int:
+    return int(m.group(1)) * {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600}[(m.group(2) or "").lower()]
+
+
 # Where an alert goes, and destinations that wake no one.
 _ROUTE_KEY = re.compile(r"(receiver|route|routing_key|service(_id|_key)?|escalation_policy|integration|destination|"
                         r"notify|channel|team)$")
@@ -247,6 +258,15 @@ def analyse_patch(patch: str | None, path: str = "", moved: frozenset[str] | set
         else:
             continue
         break
+    if path_kind(path) == "monitoring":
+        # A check that runs less often, or waits for more failures in a row, sees a failure later.
+        for pattern, fact in ((_CHECK_EVERY, "runs the check less often"),
+                              (_FAILURES_BEFORE, "needs more failures in a row before it alerts")):
+            old_v = [_seconds(m) for ln in removed for m in pattern.finditer(ln)]
+            new_v = [_seconds(m) for ln in added for m in pattern.finditer(ln)]
+            if old_v and new_v and max(new_v) > max(old_v):
+                score += 0.4
+                facts.append(f"{fact} ({max(old_v)} \u2192 {max(new_v)}{' s' if pattern is _CHECK_EVERY else ''})")
     old_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in removed for m in _FOR_DURATION.finditer(ln)]
     new_for = [int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2).lower()] for ln in added for m in _FOR_DURATION.finditer(ln)]
     if old_for and new_for and max(new_for) > max(old_for):
@@ -383,8 +403,6 @@ def figures(text: str | None) -> dict[tuple[str, int], tuple[float, bool]]:
 
 def header(text: str | None, words: int = 6) -> str:
     """The first words of a bot line, numbers and emoji aside: what its daily or hourly report is called."""
-    from warehouse.textsim import template
-
     return " ".join(template(_EMOJI.sub(" ", text or "")).split()[:words])
 
 

@@ -296,3 +296,14 @@ def test_a_day_of_the_month_with_a_clock_time() -> None:
 def test_quiet_hours_of_a_product_are_not_quieter_paging() -> None:
     assert change_facts("Marketing pushes: quiet hours 22:00-08:00", "", []).intent_strength == 0
     assert change_facts("Quiet the noisy pages of the nudge job", "", []).intent_strength > 0
+
+
+def test_a_check_made_less_frequent_and_more_patient() -> None:
+    patch = ("-  frequency: Frequency.EVERY_1M,\n-  alertEscalationPolicy: AlertEscalationBuilder.runBasedEscalation(1),\n"
+             "+  frequency: Frequency.EVERY_30M,\n+  alertEscalationPolicy: AlertEscalationBuilder.runBasedEscalation(3),\n")
+    strength, facts = analyse_patch(patch, "__checks__/checkout/checkout-journey.check.ts")
+    assert strength >= 0.8
+    assert "runs the check less often (60 \u2192 1800 s)" in facts
+    assert "needs more failures in a row before it alerts (1 \u2192 3)" in facts
+    assert analyse_patch(patch, "src/jobs/scheduler.ts") == (0.0, [])  # a job's frequency is not a check's
+    assert analyse_patch("-  interval: 10m\n+  interval: 5m\n", "monitoring/probes.yaml") == (0.0, [])
