@@ -336,7 +336,8 @@ def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | 
     # is about something that came later.
     exact = [f for f in found if not f[0].span and (coarse is None or f[0].at < coarse[0].at + coarse[0].span)]
     # A time said long before anything was found is more likely about something else (a decoy's change).
-    near = [f for f in exact if not chain or f[0].at >= min(s.at for s in chain) - STATED_LEEWAY_BEFORE_SIGNS]
+    first_found = min((s.at for s in chain), default=None)
+    near = [f for f in exact if first_found is None or f[0].at >= first_found - STATED_LEEWAY_BEFORE_SIGNS]
     return min(near, key=lambda f: f[0].at, default=max(exact, key=lambda f: f[0].at, default=coarse))
 
 

@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -1110,23 +1111,18 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(ce_ch, e_at + 240, "quentin", "live chat queue is at 40+, all checkout", parent=report)
     b.say(ce_ch, e_at + 720, "annelot", "no answer in #checkout-eng, paging checkout-core from PagerDuty",
           parent=report)
-    page = b.incident(svc, "EU checkout slow and timing out at lunchtime, customers charged without an order "
-                           "(420+ contacts)", T,
-                      responders=ONCALL, ack_after=110, resolve_after=1.6 * HOUR, manual_by="annelot",
-                      description="Customer care: since yesterday, around 11:00-12:30 CET, EU checkouts (web, app "
-                                  "and shop tills) spin and fail; carts abandoned, ~60 pending charges without an "
-                                  "order. Happening again now.",
-                      notes=[("makena", "checkout-core pool exhausted, order tx waiting on loyalty_balances row locks "
-                                        "held by fernpoints-recalc (10:00 UTC since the batch-schedules change of "
-                                        "Feb 18)", 960.0),
-                             ("brody", "recalc job deleted 11:08, CronJob suspended; checkout p99 1.1s; fix moves the "
-                                       "recalc back to 02:30 UTC", 3200.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="customer care pages Checkout by hand, a day after the impact started")
-    b.say(cp_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> EU checkout slow "
-          "and timing out at lunchtime, customers charged without an order (420+ contacts)", template=True)
+    page_by_hand(b, tr, svc, "EU checkout slow and timing out at lunchtime, customers charged without an order "
+                             "(420+ contacts)", T,
+                 responders=ONCALL, ack_after=110, resolve_after=1.6 * HOUR, manual_by="annelot",
+                 description="Customer care: since yesterday, around 11:00-12:30 CET, EU checkouts (web, app "
+                             "and shop tills) spin and fail; carts abandoned, ~60 pending charges without an "
+                             "order. Happening again now.",
+                 notes=[("makena", "checkout-core pool exhausted, order tx waiting on loyalty_balances row locks "
+                                   "held by fernpoints-recalc (10:00 UTC since the batch-schedules change of "
+                                   "Feb 18)", 960.0),
+                        ("brody", "recalc job deleted 11:08, CronJob suspended; checkout p99 1.1s; fix moves the "
+                                  "recalc back to 02:30 UTC", 3200.0)],
+                 relay=cp_ch, why="customer care pages Checkout by hand, a day after the impact started")
 
     inc_ch = b.channel("inc-2025-02-20-checkout-lunch-timeouts", "Incident: EU checkout timing out at lunchtime",
                        "Incident response", T + 60, "jurre")

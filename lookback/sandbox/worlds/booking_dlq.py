@@ -26,6 +26,7 @@ from lookback.sandbox.worlds.scaffold import (
     ConfigChange,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     yaml_file,
@@ -658,21 +659,16 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            why="customer care escalates the ticket spike about bookings stuck in pending")
     b.say(cx_ch, e_at + 420, "tomasz", "same in chat: travellers arriving tonight with no voucher", parent=report)
     b.say(cx_ch, e_at + 1500, "ngozi", "paging fulfillment on-call now", parent=report)
-    page = b.incident(svc, "Hotel bookings stuck in pending confirmation since Monday (186 tickets)", T,
-                      responders=ONCALL, ack_after=150, resolve_after=3.4 * HOUR, manual_by="ngozi",
-                      description="Customer care reports hotel bookings staying in 'pending confirmation' with no "
-                                  "voucher since Monday afternoon, mostly HotelHub properties.",
-                      notes=[("henrik", "HotelHub confirmations fail to decode since the 05-20 13:03 deploy of "
-                                        "fulfillment-worker; 2,731 messages in supplier-confirmations-dlq", 1700.0),
-                             ("paloma", "fix deployed, DLQ redriven: 2,731 bookings confirmed. ~410 confirmations "
-                                        "dead-lettered Monday afternoon expired (2-day DLQ retention); partner ops "
-                                        "asked HotelHub to resend", 8200.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="the manual page of fulfillment on-call after customer care's escalation")
-    b.say(fal_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Hotel bookings "
-          "stuck in pending confirmation since Monday (186 tickets)", template=True)
+    page_by_hand(b, tr, svc, "Hotel bookings stuck in pending confirmation since Monday (186 tickets)", T,
+                 responders=ONCALL, ack_after=150, resolve_after=3.4 * HOUR, manual_by="ngozi",
+                 description="Customer care reports hotel bookings staying in 'pending confirmation' with no "
+                             "voucher since Monday afternoon, mostly HotelHub properties.",
+                 notes=[("henrik", "HotelHub confirmations fail to decode since the 05-20 13:03 deploy of "
+                                   "fulfillment-worker; 2,731 messages in supplier-confirmations-dlq", 1700.0),
+                        ("paloma", "fix deployed, DLQ redriven: 2,731 bookings confirmed. ~410 confirmations "
+                                   "dead-lettered Monday afternoon expired (2-day DLQ retention); partner ops "
+                                   "asked HotelHub to resend", 8200.0)],
+                 relay=fal_ch, why="the manual page of fulfillment on-call after customer care's escalation")
 
     inc_ch = b.channel("inc-2024-05-22-hotel-confirmations", "Incident: hotel bookings stuck in pending",
                        "Incident response", T + 60, "ngozi")

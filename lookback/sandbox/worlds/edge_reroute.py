@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     story_pull,
     war_room,
     yaml_file,
@@ -1056,21 +1057,16 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            why="partner engineering gathers the partner and support reports before paging")
     b.say(pe_ch, _t("2025-03-12T09:41:00Z"), "anselm", "nobody got paged afaik. just page public-api", parent=esc)
     b.say(pe_ch, _t("2025-03-12T09:57:00Z"), "odalys", "paging public-api from PagerDuty", parent=esc)
-    page = b.incident(api_svc, "EU customers: API timeouts and 504s since ~07:45 UTC (Huisbaas, PayFolio, 17 tickets)",
-                      T, responders=API_ONCALL, ack_after=150, resolve_after=1.3 * HOUR, manual_by="odalys",
-                      description="Partners and customers in the EU report POST /v2/envelopes and signing links timing "
-                                  "out or failing with 504 since about 07:45 UTC. US is fine. Nothing paged.",
-                      notes=[("haruto", "not the app: fra1-api keeps failing over to arn1 at the edge since 07:43. "
-                                        "pulled in Traffic", 600.0),
-                             ("tadeo", "fra1 health check back on /healthz:8443, 48/48 healthy, failed back from "
-                                       "arn1 10:29", 2100.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="partner engineering pages the API on-call by hand, two hours and seventeen minutes after the impact "
-               "started")
-    b.say(sc.common["alerts"], T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> EU "
-          "customers: API timeouts and 504s since ~07:45 UTC (Huisbaas, PayFolio, 17 tickets)", template=True)
+    page_by_hand(b, tr, api_svc, "EU customers: API timeouts and 504s since ~07:45 UTC (Huisbaas, PayFolio, 17 tickets)",
+                 T, responders=API_ONCALL, ack_after=150, resolve_after=1.3 * HOUR, manual_by="odalys",
+                 description="Partners and customers in the EU report POST /v2/envelopes and signing links timing "
+                             "out or failing with 504 since about 07:45 UTC. US is fine. Nothing paged.",
+                 notes=[("haruto", "not the app: fra1-api keeps failing over to arn1 at the edge since 07:43. "
+                                   "pulled in Traffic", 600.0),
+                        ("tadeo", "fra1 health check back on /healthz:8443, 48/48 healthy, failed back from "
+                                  "arn1 10:29", 2100.0)],
+                 relay=sc.common["alerts"], why="partner engineering pages the API on-call by hand, two hours and seventeen minutes after the impact "
+                 "started")
 
     inc_ch = b.channel("inc-20250312-eu-timeouts", "Incident: EU API timeouts and 504s", "Incident response",
                        T + 60, "haruto")

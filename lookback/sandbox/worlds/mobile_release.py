@@ -19,6 +19,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     story_pull,
     yaml_file,
     yaml_patch,
@@ -425,19 +426,15 @@ def build_mobile_release(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="support escalates the ticket spike and pages")
     b.say(sup_ch, r_at + 300, "mirela", "same in chat support: crash right after the splash screen", parent=report)
-    page = b.incident(svc, "Android app crashing on launch for many users (212 tickets)", T,
-                      responders=MOBILE[:4], ack_after=120, resolve_after=2.6 * HOUR, manual_by="sofia",
-                      description="Android users report the app closing right after the splash screen since "
-                                  "yesterday afternoon; app-store reviews and Zendesk tickets spiking.",
-                      notes=[("rania", "offline_sync_v2 killed on Android at 18:07 UTC; vitals crash rate dropping",
-                              1700.0),
-                             ("camila", "cause: OfflineSyncMigration fails on pre-5.0 workout caches; CrashHandler "
-                                        "swallowed the reports so the crash dashboard showed nothing", 3900.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports", why="support's manual page of mobile on-call")
-    b.say(mal_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Android app crashing "
-          "on launch for many users (212 tickets)", template=True)
+    page_by_hand(b, tr, svc, "Android app crashing on launch for many users (212 tickets)", T,
+                 responders=MOBILE[:4], ack_after=120, resolve_after=2.6 * HOUR, manual_by="sofia",
+                 description="Android users report the app closing right after the splash screen since "
+                             "yesterday afternoon; app-store reviews and Zendesk tickets spiking.",
+                 notes=[("rania", "offline_sync_v2 killed on Android at 18:07 UTC; vitals crash rate dropping",
+                         1700.0),
+                        ("camila", "cause: OfflineSyncMigration fails on pre-5.0 workout caches; CrashHandler "
+                                   "swallowed the reports so the crash dashboard showed nothing", 3900.0)],
+                 relay=mal_ch, why="support's manual page of mobile on-call")
 
     inc_ch = b.channel("inc-2024-03-06-android-launch-crash", "Incident: Android launch crashes", "Incident response",
                        T + 50, "rania")

@@ -30,6 +30,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -801,22 +802,17 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(se_ch, e_at + 300, "dorian", "newer Halos look fine, it's the HL2 serials", parent=report)
     b.say(se_ch, e_at + 2520, "bettina", "nobody answered in #firmware, paging ota-service from PagerDuty",
           parent=report)
-    page = b.incident(svc, "First-gen Halo thermostats rebooting in a loop, schedules not running (1,900+ tickets)", T,
-                      responders=ONCALL, ack_after=130, resolve_after=2.2 * HOUR, manual_by="bettina",
-                      description="Customer support: since yesterday afternoon first-generation Halo thermostats "
-                                  "(serials HL2) reboot every 30-60 minutes with 'Update failed, restoring', go "
-                                  "offline, and schedules stop running; homes cold overnight.",
-                      notes=[("kwabena", "H2 devices in ring 3 failing verification of halo-fw 5.2.0 "
-                                         "(SIG_UNTRUSTED_KEY) since the rollout-rings change yesterday 14:09, rolling "
-                                         "back to 5.1.4 into safe mode, retried every 45m", 1100.0),
-                             ("ingrid", "H2 pinned to 5.1.4 and retries off; schedule resync pushed to 83k devices, "
-                                        "check-ins at 99.6% of baseline", 4200.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="customer support pages Firmware by hand, twenty-two hours after the impact started")
-    b.say(oa_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> First-gen Halo "
-          "thermostats rebooting in a loop, schedules not running (1,900+ tickets)", template=True)
+    page_by_hand(b, tr, svc, "First-gen Halo thermostats rebooting in a loop, schedules not running (1,900+ tickets)", T,
+                 responders=ONCALL, ack_after=130, resolve_after=2.2 * HOUR, manual_by="bettina",
+                 description="Customer support: since yesterday afternoon first-generation Halo thermostats "
+                             "(serials HL2) reboot every 30-60 minutes with 'Update failed, restoring', go "
+                             "offline, and schedules stop running; homes cold overnight.",
+                 notes=[("kwabena", "H2 devices in ring 3 failing verification of halo-fw 5.2.0 "
+                                    "(SIG_UNTRUSTED_KEY) since the rollout-rings change yesterday 14:09, rolling "
+                                    "back to 5.1.4 into safe mode, retried every 45m", 1100.0),
+                        ("ingrid", "H2 pinned to 5.1.4 and retries off; schedule resync pushed to 83k devices, "
+                                   "check-ins at 99.6% of baseline", 4200.0)],
+                 relay=oa_ch, why="customer support pages Firmware by hand, twenty-two hours after the impact started")
 
     inc_ch = b.channel("inc-2024-12-10-halo-reboots", "Incident: first-gen Halo thermostats rebooting in a loop",
                        "Incident response", T + 60, "kwabena")

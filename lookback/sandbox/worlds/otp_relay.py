@@ -29,6 +29,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -817,22 +818,17 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(cx_ch, e_at + 240, "sadia", "RO and GR tickets too, all the same", parent=report)
     b.say(cx_ch, e_at + 720, "lucinda", "fraud sees the same in call-centre recoveries", parent=report)
     b.say(cx_ch, e_at + 1560, "ottilie", "paging messaging on-call, the codes are SMS", parent=report)
-    page = b.incident(svc, "Sign-in and password reset codes not arriving in PT, RO and GR (2,300+ contacts)", T,
-                      responders=ONCALL, ack_after=95, resolve_after=2.4 * HOUR, manual_by="ottilie",
-                      description="Customer support: since yesterday evening customers in Portugal, Romania and "
-                                  "Greece don't receive the SMS code to sign in on a new phone or reset their "
-                                  "password. Other countries fine.",
-                      notes=[("lasse", "passcodes to PT/RO/GR go through Bulkline since the 02-18 15:31 deploy; "
-                                       "Bulkline receipts REJECTD 0x0B (sender not registered) for ~98%. courier "
-                                       "counts them delivered since the receipt change", 1300.0),
-                             ("nkechi", "passcodes for PT/RO/GR back on Telora, codes arriving; Bulkline sender "
-                                        "registration still pending", 3300.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="customer support's manual page of Messaging on-call, twenty-three hours in")
-    b.say(msa_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Sign-in and "
-          "password reset codes not arriving in PT, RO and GR (2,300+ contacts)", template=True)
+    page_by_hand(b, tr, svc, "Sign-in and password reset codes not arriving in PT, RO and GR (2,300+ contacts)", T,
+                 responders=ONCALL, ack_after=95, resolve_after=2.4 * HOUR, manual_by="ottilie",
+                 description="Customer support: since yesterday evening customers in Portugal, Romania and "
+                             "Greece don't receive the SMS code to sign in on a new phone or reset their "
+                             "password. Other countries fine.",
+                 notes=[("lasse", "passcodes to PT/RO/GR go through Bulkline since the 02-18 15:31 deploy; "
+                                  "Bulkline receipts REJECTD 0x0B (sender not registered) for ~98%. courier "
+                                  "counts them delivered since the receipt change", 1300.0),
+                        ("nkechi", "passcodes for PT/RO/GR back on Telora, codes arriving; Bulkline sender "
+                                   "registration still pending", 3300.0)],
+                 relay=msa_ch, why="customer support's manual page of Messaging on-call, twenty-three hours in")
 
     inc_ch = b.channel("inc-2025-02-19-sms-codes", "Incident: sign-in codes not arriving in PT, RO and GR",
                        "Incident response", T + 60, "oana")

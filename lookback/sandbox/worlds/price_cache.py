@@ -29,6 +29,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -834,21 +835,16 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(cc_ch, e_at + 360, "cosmin", "US customers fine as far as I can tell", parent=report)
     b.say(cc_ch, e_at + 2580, "ramona", "couldn't find a rota for prices, paging the Pricing service from PagerDuty",
           parent=report)
-    page = b.incident(svc, "Shoppers outside the US see prices in the wrong currency; checkout rejects baskets "
-                           "(640 contacts)", T,
-                      responders=ONCALL, ack_after=140, resolve_after=1.7 * HOUR, manual_by="ramona",
-                      description="Customer care reports product pages in the UK, EU, Canada and Australia showing "
-                                  "prices in another currency since yesterday afternoon; checkout rejects the baskets.",
-                      notes=[("tobiah", "product pages cached across markets since the edge-config deploy yesterday 14:12; "
-                                        "the HTML carries the price since the storefront change of Dec 2", 900.0),
-                             ("wendell", "market back in the product-page key, pdp surrogate key purged, "
-                                         "PRICE_MISMATCH at baseline", 3000.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="customer care pages Pricing by hand the next morning, twenty hours after the impact started")
-    b.say(pal_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Shoppers outside "
-          "the US see prices in the wrong currency; checkout rejects baskets (640 contacts)", template=True)
+    page_by_hand(b, tr, svc, "Shoppers outside the US see prices in the wrong currency; checkout rejects baskets "
+                             "(640 contacts)", T,
+                 responders=ONCALL, ack_after=140, resolve_after=1.7 * HOUR, manual_by="ramona",
+                 description="Customer care reports product pages in the UK, EU, Canada and Australia showing "
+                             "prices in another currency since yesterday afternoon; checkout rejects the baskets.",
+                 notes=[("tobiah", "product pages cached across markets since the edge-config deploy yesterday 14:12; "
+                                   "the HTML carries the price since the storefront change of Dec 2", 900.0),
+                        ("wendell", "market back in the product-page key, pdp surrogate key purged, "
+                                    "PRICE_MISMATCH at baseline", 3000.0)],
+                 relay=pal_ch, why="customer care pages Pricing by hand the next morning, twenty hours after the impact started")
 
     inc_ch = b.channel("inc-2024-12-17-wrong-currency", "Incident: prices in the wrong currency outside the US",
                        "Incident response", T + 60, "ramona")

@@ -31,6 +31,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -1021,21 +1022,16 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     b.say(cx_ch, e_at + 540, "tendai", "all iPhone, mix of 8.13.2 and 8.14.0", parent=report)
     b.say(cx_ch, e_at + 1440, "philippa", "can't find a rota called push, paging notify-gateway from PagerDuty",
           parent=report)
-    page = b.incident(svc, "iPhone customers get no push notifications since last night (310 chats, riders waiting)",
-                      T, responders=["anselm", "sunniva", "kemal"], ack_after=170, resolve_after=1.6 * HOUR,
-                      manual_by="philippa",
-                      description="CX reports that since about 21:30 yesterday iOS customers receive no rider-assigned, "
-                                  "rider-arriving or delivered notifications; Android is fine. 310 chats, 58 reviews.",
-                      notes=[("anselm", "every iOS push rejected 403 InvalidProviderToken since the token-auth rollout "
-                                        "reached 100% at 21:13; production going back to the certificate", 1000.0),
-                             ("sunniva", "certificate config live 09:17, Push Pulse iOS delivered 97% in the last 15m, "
-                                         "CX told", 3000.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="customer experience pages notify-gateway by hand the next morning, eleven and a half hours in")
-    b.say(alerts_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> iPhone customers "
-          "get no push notifications since last night (310 chats, riders waiting)", template=True)
+    page_by_hand(b, tr, svc, "iPhone customers get no push notifications since last night (310 chats, riders waiting)",
+                 T, responders=["anselm", "sunniva", "kemal"], ack_after=170, resolve_after=1.6 * HOUR,
+                 manual_by="philippa",
+                 description="CX reports that since about 21:30 yesterday iOS customers receive no rider-assigned, "
+                             "rider-arriving or delivered notifications; Android is fine. 310 chats, 58 reviews.",
+                 notes=[("anselm", "every iOS push rejected 403 InvalidProviderToken since the token-auth rollout "
+                                   "reached 100% at 21:13; production going back to the certificate", 1000.0),
+                        ("sunniva", "certificate config live 09:17, Push Pulse iOS delivered 97% in the last 15m, "
+                                    "CX told", 3000.0)],
+                 relay=alerts_ch, why="customer experience pages notify-gateway by hand the next morning, eleven and a half hours in")
 
     inc_ch = b.channel("inc-20250213-ios-push", "Incident: no push notifications on iOS", "Incident response",
                        T + 60, "philippa")

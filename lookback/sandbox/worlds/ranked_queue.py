@@ -29,6 +29,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -870,21 +871,16 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(ps_ch, e_at + 300, "paulo", "LP loss complaints too: the game counts the failed join as a dodge",
           parent=report)
     b.say(ps_ch, e_at + 1200, "saoirse", "paging matchmaking on-call now", parent=report)
-    page = b.incident(svc, "Ranked matches fail to start in EU and OCE since this morning (1,140 tickets)", T,
-                      responders=ONCALL, ack_after=110, resolve_after=2.2 * HOUR, manual_by="saoirse",
-                      description="Player support reports ranked players in EU and OCE looping between 'Match found' "
-                                  "and the queue since the morning; NA is fine.",
-                      notes=[("kasimir", "ranked allocations UnAllocated in eu-west-1, eu-central-1, apac-southeast-1 "
-                                         "since 08:46: ranked asks for the ranked-s7 fleet, which runs in na-east-1 "
-                                         "only", 1250.0),
-                             ("thandiwe", "per-region ranked fleet deployed, ranked matches starting everywhere; "
-                                          "dodge penalties from failed joins to be refunded", 3400.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="the manual page of Matchmaking on-call after player support's escalation, seven hours in")
-    b.say(mma_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Ranked matches fail "
-          "to start in EU and OCE since this morning (1,140 tickets)", template=True)
+    page_by_hand(b, tr, svc, "Ranked matches fail to start in EU and OCE since this morning (1,140 tickets)", T,
+                 responders=ONCALL, ack_after=110, resolve_after=2.2 * HOUR, manual_by="saoirse",
+                 description="Player support reports ranked players in EU and OCE looping between 'Match found' "
+                             "and the queue since the morning; NA is fine.",
+                 notes=[("kasimir", "ranked allocations UnAllocated in eu-west-1, eu-central-1, apac-southeast-1 "
+                                    "since 08:46: ranked asks for the ranked-s7 fleet, which runs in na-east-1 "
+                                    "only", 1250.0),
+                        ("thandiwe", "per-region ranked fleet deployed, ranked matches starting everywhere; "
+                                     "dodge penalties from failed joins to be refunded", 3400.0)],
+                 relay=mma_ch, why="the manual page of Matchmaking on-call after player support's escalation, seven hours in")
 
     inc_ch = b.channel("inc-2024-11-05-ranked-joins", "Incident: ranked matches fail to start in EU and OCE",
                        "Incident response", T + 60, "saoirse")

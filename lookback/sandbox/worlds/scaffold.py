@@ -195,3 +195,15 @@ def war_room(b: WorldBuilder, tr: Truth, channel: str, start: float, chat: tuple
         mark = next((mk for mk in marks if mk[0] in text), None)
         if mark is not None:
             tr.add("slack", m, "response", must_see=mark[1], group=mark[2], why=mark[3])
+
+
+def page_by_hand(b: WorldBuilder, tr: Truth, service: str, title: str, at: float, *, relay: str, why: str,
+                 **incident: Any) -> dict[str, Any]:
+    """The page the story is about (`incident` holds `b.incident`'s other arguments): the truth's incident and a
+    must-see response, relayed by the PagerDuty bot to `relay` four seconds later with its title."""
+    page = b.incident(service, title, at, **incident, handle="page")
+    tr.incident = page
+    tr.add("pagerduty", page, "response", must_see=True, group="reports", why=why)
+    b.say(relay, at + 4, "pagerduty", f":rotating_light: Triggered <{{{{incurl:page}}}}|#{{{{inc:page}}}}> {title}",
+          template=True)
+    return page

@@ -32,6 +32,7 @@ from lookback.sandbox.worlds.scaffold import (
     change_files,
     config_pulls,
     open_scene,
+    page_by_hand,
     ship_trigger,
     story_pull,
     war_room,
@@ -994,22 +995,17 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(st_ch, e_at + 300, "clementine", "Larchmont was mine yesterday, I was told it was a vendor SFTP thing",
           parent=report)
     b.say(st_ch, e_at + 1500, "gwendolyn", "nobody in #reporting yet, paging export-worker", parent=report)
-    page = b.incident(svc, "Enterprise payroll register exports not delivered two nights running (14 tenants, cutoff "
-                           "17:00 UTC)", T,
-                      responders=ONCALL, ack_after=150, resolve_after=2.4 * HOUR, manual_by="gwendolyn",
-                      description="Support: scheduled payroll register exports have not reached 14 enterprise "
-                                  "customers' SFTP on Apr 15 and Apr 16; export history says skipped. Payroll cutoff "
-                                  "17:00 UTC today.",
-                      notes=[("roisin", "every payroll_register export fails with UndefinedColumn "
-                                        "(e.pay_group_id) since hq dropped the column Apr 14 22:51; skipped and "
-                                        "retried nightly", 1000.0),
-                             ("ottoline", "query fixed, 131 skipped exports requeued and delivered", 4600.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="the support lead pages Reporting by hand, thirty-seven hours after the first export failed")
-    b.say(rpg_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Enterprise payroll "
-          "register exports not delivered two nights running (14 tenants, cutoff 17:00 UTC)", template=True)
+    page_by_hand(b, tr, svc, "Enterprise payroll register exports not delivered two nights running (14 tenants, cutoff "
+                             "17:00 UTC)", T,
+                 responders=ONCALL, ack_after=150, resolve_after=2.4 * HOUR, manual_by="gwendolyn",
+                 description="Support: scheduled payroll register exports have not reached 14 enterprise "
+                             "customers' SFTP on Apr 15 and Apr 16; export history says skipped. Payroll cutoff "
+                             "17:00 UTC today.",
+                 notes=[("roisin", "every payroll_register export fails with UndefinedColumn "
+                                   "(e.pay_group_id) since hq dropped the column Apr 14 22:51; skipped and "
+                                   "retried nightly", 1000.0),
+                        ("ottoline", "query fixed, 131 skipped exports requeued and delivered", 4600.0)],
+                 relay=rpg_ch, why="the support lead pages Reporting by hand, thirty-seven hours after the first export failed")
 
     inc_ch = b.channel("inc-0416-payroll-exports", "Incident: payroll register exports not delivered",
                        "Incident response", T + 60, "ottoline")

@@ -18,6 +18,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     story_pull,
     yaml_file,
     yaml_patch,
@@ -852,23 +853,18 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                alert_summary="seat selection availability: 6h error budget burn 19.6x (ticket)")
 
     # 16:38 the page: a Checkly journey, three failed runs --------------------------------------------------
-    page = b.incident(svc, "[seatmap-api] Checkly: seat selection journey failing from 4/5 locations", T,
-                      responders=ONCALL, ack_after=95, resolve_after=1.7 * HOUR,
-                      alert_key="checkly/aurora-seat-selection", severity="critical",
-                      alert_summary="Checkly 'Aurora seat selection' failed 3 runs in a row: GET "
-                                    "/v1/events/{id}/seatmap 503 or timeout from 4/5 locations",
-                      description="Checkly browser check 'Aurora seat selection' failed 3 consecutive runs from "
-                                  "us-east-1, us-west-2, eu-west-1 and sa-east-1: the seat map does not load.",
-                      notes=[("adebayo", "seatmap-api pods OOMKilled at the 768Mi limit since the 09-10 right-sizing; "
-                                         "limit back to 2Gi, 30 pods Running, 0 restarts", 2300.0),
-                             ("rafael", "waiting room resumed at 17:20 at 1,000/min, seat selection success 99.6%",
-                              4500.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="the Checkly journey pages Seating on-call 23 hours after the first OOMKilled pod")
-    b.say(sal_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> [seatmap-api] "
-          "Checkly: seat selection journey failing from 4/5 locations", template=True)
+    page_by_hand(b, tr, svc, "[seatmap-api] Checkly: seat selection journey failing from 4/5 locations", T,
+                 responders=ONCALL, ack_after=95, resolve_after=1.7 * HOUR,
+                 alert_key="checkly/aurora-seat-selection", severity="critical",
+                 alert_summary="Checkly 'Aurora seat selection' failed 3 runs in a row: GET "
+                               "/v1/events/{id}/seatmap 503 or timeout from 4/5 locations",
+                 description="Checkly browser check 'Aurora seat selection' failed 3 consecutive runs from "
+                             "us-east-1, us-west-2, eu-west-1 and sa-east-1: the seat map does not load.",
+                 notes=[("adebayo", "seatmap-api pods OOMKilled at the 768Mi limit since the 09-10 right-sizing; "
+                                    "limit back to 2Gi, 30 pods Running, 0 restarts", 2300.0),
+                        ("rafael", "waiting room resumed at 17:20 at 1,000/min, seat selection success 99.6%",
+                         4500.0)],
+                 relay=sal_ch, why="the Checkly journey pages Seating on-call 23 hours after the first OOMKilled pod")
     inc_ch = b.channel("inc-2024-09-12-aurora-seatmap", "Incident: seat maps failing in the Aurora on-sale",
                        "Incident response", T + 60, "adebayo")
     chat: tuple[tuple[float, str, str], ...] = (

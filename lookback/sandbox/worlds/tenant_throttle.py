@@ -33,6 +33,7 @@ from lookback.sandbox.worlds.scaffold import (
     bot_feed,
     config_pulls,
     open_scene,
+    page_by_hand,
     story_pull,
     war_room,
     yaml_file,
@@ -920,20 +921,15 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     b.say(sup_ch, _t("2025-03-11T16:33:00Z"), "anjali", "#api-platform I think, their on-call is on PagerDuty",
           parent=esc)
     b.say(sup_ch, _t("2025-03-11T16:46:00Z"), "dario", "paging public-api", parent=esc)
-    page = b.incident(svc, "Hollis Freight: ~60% of API calls get 429 since 13:00 UTC, dispatch backlog 410k", T,
-                      responders=ONCALL, ack_after=150, resolve_after=2.6 * HOUR, manual_by="dario",
-                      description="Enterprise tenant ten_hollisfreight is throttled on most geocode calls since "
-                                  "13:00 UTC; contracted 2,400 rps. Customer dispatch is running from paper.",
-                      notes=[("bartosz", "ten_hollisfreight on the 600 rps enterprise default since gateway-limits "
-                                         "GW-412 was applied at 08:14; their contract row was dropped", 900.0),
-                             ("mireille", "contract rows restored for hollis, brightwell, quillon; 429 ratio at 3%, "
-                                          "backlog draining", 3300.0)],
-                      handle="page")
-    tr.incident = page
-    tr.add("pagerduty", page, "response", must_see=True, group="reports",
-           why="support pages API Platform by hand, three and three quarter hours after the throttling started")
-    b.say(apal_ch, T + 4, "pagerduty", ":rotating_light: Triggered <{{incurl:page}}|#{{inc:page}}> Hollis Freight: "
-          "~60% of API calls get 429 since 13:00 UTC, dispatch backlog 410k", template=True)
+    page_by_hand(b, tr, svc, "Hollis Freight: ~60% of API calls get 429 since 13:00 UTC, dispatch backlog 410k", T,
+                 responders=ONCALL, ack_after=150, resolve_after=2.6 * HOUR, manual_by="dario",
+                 description="Enterprise tenant ten_hollisfreight is throttled on most geocode calls since "
+                             "13:00 UTC; contracted 2,400 rps. Customer dispatch is running from paper.",
+                 notes=[("bartosz", "ten_hollisfreight on the 600 rps enterprise default since gateway-limits "
+                                    "GW-412 was applied at 08:14; their contract row was dropped", 900.0),
+                        ("mireille", "contract rows restored for hollis, brightwell, quillon; 429 ratio at 3%, "
+                                     "backlog draining", 3300.0)],
+                 relay=apal_ch, why="support pages API Platform by hand, three and three quarter hours after the throttling started")
 
     inc_ch = b.channel("inc-20250311-hollis-429", "Incident: Hollis Freight throttled", "Incident response", T + 60,
                        "dario")
