@@ -16,13 +16,17 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
     from lookback.sandbox.worlds.edge_reroute import build_edge_reroute
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
+    from lookback.sandbox.worlds.flag_fallback import build_flag_fallback
     from lookback.sandbox.worlds.ledger_rounding import build_ledger_rounding
+    from lookback.sandbox.worlds.log_drop import build_log_drop
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
+    from lookback.sandbox.worlds.offset_skip import build_offset_skip
     from lookback.sandbox.worlds.ota_rollout import build_ota_rollout
     from lookback.sandbox.worlds.otp_relay import build_otp_relay
     from lookback.sandbox.worlds.price_cache import build_price_cache
     from lookback.sandbox.worlds.push_overnight import build_push_overnight
     from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
+    from lookback.sandbox.worlds.retry_storm import build_retry_storm
     from lookback.sandbox.worlds.schema_drop import build_schema_drop
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
@@ -47,6 +51,10 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["otp-relay"] = build_otp_relay
     out["ota-rollout"] = build_ota_rollout
     out["batch-window"] = build_batch_window
+    out["offset-skip"] = build_offset_skip
+    out["log-drop"] = build_log_drop
+    out["retry-storm"] = build_retry_storm
+    out["flag-fallback"] = build_flag_fallback
     return out
 
 
