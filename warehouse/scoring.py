@@ -14,10 +14,19 @@ from sqlalchemy.orm import Session
 
 from warehouse.affinity import Affinity
 from warehouse.candidates import refs_from, resolve_pr_refs
-from warehouse.context import GENERIC_SERVICE_WORDS, SYMPTOM_HORIZON, IncidentContext, Symptom, _clip, incident_texts
+from warehouse.context import (
+    GENERIC_SERVICE_WORDS,
+    STATED_LEEWAY,
+    SYMPTOM_HORIZON,
+    IncidentContext,
+    Symptom,
+    _clip,
+    incident_texts,
+)
 from warehouse.item import Item
 from warehouse.signals import (
     announces_change,
+    answers_no,
     change_facts,
     customer_strength,
     is_paging_action,
@@ -40,6 +49,7 @@ NOISY_RUN_WINDOW = timedelta(days=21)
 NOISY_RUN_MIN = 3  # pages of one alert of another service that make a run
 QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
 RULED_OUT_WITHIN = timedelta(hours=1)  # a hypothesis is dropped within this time of being put forward
+ANSWERED_WITHIN = timedelta(minutes=10)  # a question about a change is answered by the next line within this time
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
 
 
@@ -312,6 +322,7 @@ class Scorer:
         for i, m in enumerate(chat):
             dropped = rules_out(m["text"])
             if dropped is None:
+                self._answered_no(m, chat[:i])
                 continue
             phrase, thing = dropped
             for h in reversed(chat[:i]):
@@ -324,13 +335,27 @@ class Scorer:
                 # "not the image" must be about what that line named; a bare "not it" about the speaker's own line.
                 if not (set(tokenize(thing)) & set(tokenize(h["text"])) if thing else h["actor"] == m["actor"]):
                     continue
-                for nid in names:
-                    it = self.by_nid[("github", nid)]
-                    if not it.row.get("_ruled_out"):
-                        it.add("reference", -0.6, f"ruled out in the incident's chat: \u201c{phrase}\u201d, "
-                                                           f"{m['actor_name'] or m['actor']} said")
-                        it.row["_ruled_out"] = phrase
+                self._rule_out(names, phrase, m)
                 break
+
+    def _answered_no(self, m: dict[str, Any], before: list[dict[str, Any]]) -> None:
+        """A change asked about ("envoy 1.32 went out yesterday (PR 79), could the filter have changed?") and
+        answered no by the next speaker in that channel within minutes ("don't think so, ...") is ruled out."""
+        no = answers_no(m["text"])
+        h = next((h for h in reversed(before) if h["container"] == m["container"]), None)
+        if no is None or h is None or h["actor"] == m["actor"] or "?" not in (h["text"] or "") \
+                or m["occurred_at"] - h["occurred_at"] > ANSWERED_WITHIN:
+            return
+        speaker = self.by_nid.get(("slack", h["native_id"]))
+        self._rule_out(speaker.row.get("_names", []) if speaker else [], no, m)
+
+    def _rule_out(self, names: list[str], phrase: str, m: dict[str, Any]) -> None:
+        for nid in names:
+            it = self.by_nid[("github", nid)]
+            if not it.row.get("_ruled_out"):
+                it.add("reference", -0.6, f"ruled out in the incident's chat: \u201c{phrase}\u201d, "
+                                          f"{m['actor_name'] or m['actor']} said")
+                it.row["_ruled_out"] = phrase
 
     # the incident's own record
     def _incident_record(self) -> None:
@@ -367,8 +392,12 @@ class Scorer:
         quiet = [s for s in ctx.symptoms if _machine(s)]
         # An incident and its alert arrive at the same instant: both are the first quiet signal. A bot's line in
         # chat and PagerDuty's own record of an alert that paged no one are told apart: each has a first.
-        first_quiet = {s.evidence_native_id for s in quiet
-                       if s.at == min(q.at for q in quiet if q.source == s.source)}
+        # One alert hours before impact start that did not fire again once the impact began is about something
+        # else; one that kept firing into it (a failing job before its effect is seen) may well be the first.
+        since = {template(s.text) for s in quiet if s.at >= self.impact - STATED_LEEWAY}
+        kept = [s for s in quiet if s.at >= self.impact - STATED_LEEWAY or template(s.text) in since] or quiet
+        first_quiet = {s.evidence_native_id for s in kept
+                       if s.at == min(q.at for q in kept if q.source == s.source)}
         seen_titles: set[str] = set()
         # Incidents before their own alerts, so a repeat is judged incident against incident.
         ordered = sorted(self.items.values(), key=lambda i: (i.at, i.row["kind"] != "incident", i.nid))

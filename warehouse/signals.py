@@ -458,6 +458,19 @@ _NOT_THING = re.compile(r"(?:^|[.!?;]\s+|,\s+)(not ([\w.-]*\w))\s*(?:[.!?;]|$)",
 _NOT_A_THING = frozenset("sure yet really now me us you quite exactly always ever much great good ok okay".split())
 
 
+# An answer that opens by saying no to the question just asked: "don't think so, the 429s come from ratelimitd".
+_ANSWERS_NO = re.compile(
+    r"^\W*(no(?=\s*(?:[,.!;:\u2014-]|$)|\s+(?:it|that|this)\b)|nope|nah|(?:i )?don'?t think so|"
+    r"(?:i )?doubt (?:it|that)|unlikely|can'?t be(?: it| that)?|same answer|not (?:it|that|this|likely))\b"
+    r"(?!\s+(?:yet|sure|only|just))", re.I)
+
+
+def answers_no(text: str | None) -> str | None:
+    """The opening no of an answer ("no, that'd be SerializationFailure" -> "no")."""
+    m = _ANSWERS_NO.match(text or "")
+    return m.group(1) if m else None
+
+
 def rules_out(text: str | None) -> tuple[str, str | None] | None:
     """The phrase that drops a hypothesis, and the thing it names when it says which ("not the image" -> image)."""
     m = _RULES_OUT.search(text or "")

@@ -614,3 +614,57 @@ def test_the_feed_the_war_room_points_at_dates_impact_start(session: Session, wo
     assert items[first]["role"] == "early_signal"
     assert any("impact start is dated by it" in r for r in items[first]["reasons"])
     assert all(items[u]["role"] == "context" for u in usual if u in items)  # the feed's usual traffic
+
+
+def test_the_first_quiet_alert_is_the_first_since_impact_start(session: Session, world: World) -> None:
+    svc = world.service("PS", "public-api")
+    # Hours before the impact, another tenant's one-off alert; it does not fire again.
+    world.incident("PAUTH", 4, svc, "[public-api] auth failures: ten_pelgrim 401 ratio above 90%", at(0, -6),
+                   urgency="low", notify=False)
+    world.incident("PTHR", 5, svc, "[public-api] throttle ratio: ten_hollis 429 ratio above 25%", at(0, -3.7),
+                   urgency="low", notify=False)
+    world.say("C1", "#support", at(0, -3), "U1", "Hollis says ~60% of their API calls get 429 since 13:00 UTC, "
+              "customers can't dispatch")
+    world.incident("PI", 7, svc, "Hollis: 429 on most public-api calls", at(0))
+    world.load(session)
+    correlate(session, "7", impact_start=at(0, -4))
+    items = _ranks(session, "7")
+    assert any("the first alert that paged no one" in r for r in items["PTHR"]["reasons"])
+    assert not any("the first alert that paged no one" in r for r in items["PAUTH"]["reasons"])
+    assert items["PTHR"]["rank"] < items["PAUTH"]["rank"]
+
+
+def test_the_first_quiet_alert_may_precede_impact_start_when_it_keeps_firing(session: Session, world: World) -> None:
+    svc = world.service("PS", "search-api")
+    for day, iid in ((-2.5, "PJOB1"), (-1.5, "PJOB2"), (-0.5, "PJOB3")):  # a failing job before its effect is seen
+        world.incident(iid, int(-day * 10), svc, "[search-api] cron: error in rotate_daily_index", at(day),
+                       urgency="low", notify=False)
+    world.incident("PI", 70, svc, "search-api results missing new items", at(0))
+    world.load(session)
+    correlate(session, "70", impact_start=at(-1))
+    items = _ranks(session, "70")
+    assert any("the first alert that paged no one" in r for r in items["PJOB1"]["reasons"])
+
+
+def test_a_change_asked_about_and_answered_no_is_ruled_out(session: Session, world: World) -> None:
+    svc = world.service("PS", "public-api")
+    world.repo("acme/gateway")
+    world.repo("acme/limits")
+    envoy = world.pr("acme/gateway", 79, "public-api gateway: Envoy 1.31.5 -> 1.32.3", "upgrade", "obi", at(-1),
+                     files=[("envoy/Dockerfile", "@@ -1 +1 @@\n-FROM envoy:v1.31.5\n+FROM envoy:v1.32.3")])
+    limits = world.pr("acme/limits", 52, "public-api limits: plan tiers in plans.yaml", "refactor", "ana", at(-1.2),
+                      files=[("plans.yaml", "@@ -1 +1 @@\n-enterprise: 5000\n+enterprise: 600")])
+    world.incident("PI", 9, svc, "public-api: 429 on most calls of one tenant", at(0))
+    world.say("C1", "#inc-429", at(0, 0.1), "U1", "gateway went to envoy 1.32 yesterday (acme/gateway#79), "
+              "could the public-api ratelimit filter have changed?", refs=[("pull_request", "acme/gateway#79", "acme/gateway#79")])
+    world.say("C1", "#inc-429", at(0, 0.12), "U2", "don't think so, the 429s come from the limits service, "
+              "not envoy's local limiter")
+    world.say("C1", "#inc-429", at(0, 0.2), "U3", "acme/limits#52 moved public-api tiers to plans.yaml, "
+              "could the enterprise override be gone?", refs=[("pull_request", "acme/limits#52", "acme/limits#52")])
+    world.say("C1", "#inc-429", at(0, 0.22), "U2", "yes, that's it: the enterprise tier is 600 now")
+    world.load(session)
+    correlate(session, "9")
+    items = _ranks(session, "9")
+    assert any("ruled out in the incident's chat" in r and "don't think so" in r for r in items[envoy]["reasons"])
+    assert not any("ruled out" in r for r in items[limits]["reasons"])
+    assert items[limits]["rank"] < items[envoy]["rank"]

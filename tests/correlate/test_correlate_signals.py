@@ -8,6 +8,7 @@ import pytest
 
 from warehouse.signals import (
     analyse_patch,
+    answers_no,
     change_facts,
     customer_strength,
     departs_from_usual,
@@ -307,3 +308,19 @@ def test_a_check_made_less_frequent_and_more_patient() -> None:
     assert "needs more failures in a row before it alerts (1 \u2192 3)" in facts
     assert analyse_patch(patch, "src/jobs/scheduler.ts") == (0.0, [])  # a job's frequency is not a check's
     assert analyse_patch("-  interval: 10m\n+  interval: 5m\n", "monitoring/probes.yaml") == (0.0, [])
+
+
+@pytest.mark.parametrize(("text", "no"), [
+    ("don't think so, the 429s come from ratelimitd", "don't think so"),
+    ("no, that'd be SerializationFailure", "no"),
+    ("same answer, they never open an SFTP connection", "same answer"),
+    ("Nope. other tenants look normal", "nope"),
+])
+def test_an_answer_that_opens_with_no(text: str, no: str) -> None:
+    assert (answers_no(text) or "").lower() == no
+
+
+@pytest.mark.parametrize("text", ["not sure, looking", "not yet, rolling out", "now it's failing", "yes, that's it",
+                                  "nobody touched it", "no one was paged"])
+def test_not_every_answer_says_no(text: str) -> None:
+    assert answers_no(text) is None
