@@ -23,7 +23,7 @@ from warehouse.signals import (
     symptom_strength,
 )
 from warehouse.sqlutil import chunks, dialect_name, rows
-from warehouse.stated import Stated, stated_start
+from warehouse.stated import Stated, conversation_zones, stated_starts
 from warehouse.textsim import identifiers, split_identifier, template, tokenize, weighted_query
 
 EVIDENCE_COLUMNS = ("id, source, kind, native_id, occurred_at, title, text, url, actor, actor_name, container, "
@@ -329,12 +329,15 @@ def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | 
     said = [(m["text"], m["occurred_at"], f"by {m['actor_name'] or m['actor']}") for m in ctx.chat
             if not (m["attributes"] or {}).get("bot")]
     said += [(s.text, s.at, f"in {s.why.split(':')[0]}") for s in chain if s.source == "slack" and not s.automated]
-    found = [(st, who) for text, at, who in said if (st := stated_start(text, at)) is not None
-             and ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
+    zones = conversation_zones([text for text, _, _ in said])
+    found = [(st, who) for text, at, who in said for st in stated_starts(text, at, zones)
+             if ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
     coarse = min((f for f in found if f[0].span), key=lambda f: f[0].at, default=None)
     # A clock time after the part of the day people named ("since mon afternoon" ... "open since mon 18:10")
-    # is about something that came later.
-    exact = [f for f in found if not f[0].span and (coarse is None or f[0].at < coarse[0].at + coarse[0].span)]
+    # is about something that came later, and one long before it (more than that part's length) about something
+    # earlier.
+    exact = [f for f in found if not f[0].span and (
+        coarse is None or coarse[0].at - coarse[0].span <= f[0].at < coarse[0].at + coarse[0].span)]
     # A time said long before anything was found is more likely about something else (a decoy's change).
     first_found = min((s.at for s in chain), default=None)
     near = [f for f in exact if first_found is None or f[0].at >= first_found - STATED_LEEWAY_BEFORE_SIGNS]

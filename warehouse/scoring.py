@@ -50,6 +50,7 @@ NOISY_RUN_MIN = 3  # pages of one alert of another service that make a run
 QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
 RULED_OUT_WITHIN = timedelta(hours=1)  # a hypothesis is dropped within this time of being put forward
 ANSWERED_WITHIN = timedelta(minutes=10)  # a question about a change is answered by the next line within this time
+OPENING_WITHIN = timedelta(minutes=30)  # a line linking the page this soon after it opens the response
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
 
 
@@ -278,6 +279,10 @@ class Scorer:
             it = self.by_nid.get((c["from_source"], c["from_native_id"]))
             if it is not None and (it.row["attributes"] or {}).get("bot"):
                 it.add("reference", 0.1, "a bot relaying this incident")  # the page itself, said again
+            elif it is not None and it.row["source"] == "slack" and not it.row.get("_names") \
+                    and ctx.page_at <= it.at <= ctx.page_at + OPENING_WITHIN:
+                # "opened <link>: customers in PT can't ..." retells the page; the page itself tells it.
+                it.add("reference", 0.2, "links this incident as the response opens")
             elif it is not None:
                 it.add("reference", 0.5, "cites this incident")
         # Reverts between candidates, in both directions.

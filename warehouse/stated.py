@@ -1,14 +1,17 @@
 """When people say the trouble began: "since yesterday 15:31", "since Monday afternoon", "it started around 08:40".
 
 A clock time without a zone (or with UTC/GMT) is read as UTC, the usual convention of incident channels; a time in
-another zone ("19:45 Sydney time", "3pm PT") is not guessed at. A day alone ("since Monday") says too little.
+a zone people name ("10:42 NZT", "3pm PT", "19:45 Sydney time") is read in that zone, daylight saving included, and
+one in a zone that cannot be told ("IST", "local time") is not guessed at. A day alone ("since Monday") says too little.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # "since ...", or a start or a first bad one when the clause speaks of trouble: "errors start 07:41",
 # "the stuck ones start 14:50 mon", "the first bad invoice is 14:47".
@@ -17,12 +20,26 @@ _TRIGGER = re.compile(r"\b(?:since|(starts?|started|began|begins)(?:\s+(?:at|aro
 _TROUBLE = re.compile(r"\b(it|this|that|errors?|failures?|fail\w*|stuck|broken|bad|wrong|timeouts?|5\d\d|5xx|"
                       r"problems?|issues?|impact|outage|trouble|rejections?|rejected|declined?s?|crash\w*)\b", re.I)
 # A clause that says something is fine since then, or that something is absent, is not a start of trouble.
-_NOT_TROUBLE = re.compile(r"\b(back to|back up|fine|normal|healthy|recovered|stable|green|resolved|fixed|no|not|ok)\b",
-                          re.I)
+# Nor is one that says since when a change has been in place ("akl has been on engine v2 since this morning").
+_NOT_TROUBLE = re.compile(r"\b(back to|back up|fine|normal|healthy|recovered|stable|green|resolved|fixed|no|not|ok)\b|"
+                          r"\b(?:been|is|are|was|were|went) (?:live|enabled|rolled out|deployed)\b|"
+                          r"\bbeen on (?!fire\b|the rise\b)", re.I)
 _TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:\s?[ap]\.?m\b\.?)?|\d{1,2}\s?[ap]\.?m\b\.?|\d{1,2}(?:st|nd|rd|th)?\b"
                     r"|[a-z]+|~", re.I)
 _FILLER = frozenset("about around approx approximately roughly at ca on the ~ utc gmt z of".split())
-_ZONE = re.compile(r"\b((?i:time|local)|[PECM][SD]?T|CES?T|BST|IST|JST|AE[SD]T)\b")
+_ZONE = re.compile(r"\b((?i:time|local)|[A-Z]{1,3}[SD]?T)\b")
+# Zone abbreviations people write after a clock time, by the zone whose clocks they name (an abbreviation that
+# stands for several zones, "IST", is left out).
+_ABBREVIATIONS = {
+    **dict.fromkeys(("PT", "PST", "PDT"), "America/Los_Angeles"), **dict.fromkeys(("MT", "MST", "MDT"), "America/Denver"),
+    **dict.fromkeys(("CT", "CST", "CDT"), "America/Chicago"), **dict.fromkeys(("ET", "EST", "EDT"), "America/New_York"),
+    "BST": "Europe/London", **dict.fromkeys(("WET", "WEST"), "Europe/Lisbon"),
+    **dict.fromkeys(("CET", "CEST"), "Europe/Paris"), **dict.fromkeys(("EET", "EEST"), "Europe/Athens"),
+    "MSK": "Europe/Moscow", "SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
+    "AWST": "Australia/Perth", **dict.fromkeys(("ACST", "ACDT"), "Australia/Adelaide"),
+    **dict.fromkeys(("AET", "AEST", "AEDT"), "Australia/Sydney"), **dict.fromkeys(("NZT", "NZST", "NZDT"), "Pacific/Auckland"),
+}
+_CITY_TIME = re.compile(r"\b([A-Za-z]+(?: [A-Za-z]+)?) time\b")
 # Part of a day: its start (hours) and how long it lasts.
 _PARTS = {"morning": (6, 6), "lunch": (12, 2), "lunchtime": (12, 2), "noon": (12, 2), "midday": (12, 2),
           "afternoon": (12, 6), "evening": (18, 4), "night": (20, 10), "overnight": (22, 8), "midnight": (0, 2)}
@@ -58,8 +75,50 @@ def _prefix_of(word: str, names: tuple[str, ...]) -> int | None:
     return next((i for i, n in enumerate(names) if len(w) >= 3 and (n.startswith(w) or w == "sept" and i == 8)), None)
 
 
-def stated_start(text: str | None, said_at: datetime) -> Stated | None:
+_CLOCK_IN_ZONE = re.compile(r"\b(\d{1,2}:\d{2})\s?([A-Z]{2,4})\b")
+
+
+@dataclass(frozen=True)
+class Zones:
+    """The zones a conversation gives its times in. `clocks`: a clock time it once gives in a zone ("on v2 since
+    10:41 NZT") is in that zone when said again without one ("fallback on every order since 10:41"). `local`: the
+    one zone other than UTC it names, in which it speaks of the parts of the day ("since lunch")."""
+
+    clocks: dict[str, tzinfo]
+    local: tzinfo = UTC
+
+
+def conversation_zones(texts: list[str | None]) -> Zones:
+    """The zones the clock times of `texts` are given in (see `Zones`)."""
+    named: dict[str, set[str | None]] = {}
+    for t in texts:
+        for m in _CLOCK_IN_ZONE.finditer(t or ""):
+            z = m.group(2)
+            named.setdefault(m.group(1).zfill(5), set()).add("UTC" if z in ("UTC", "GMT") else _ABBREVIATIONS.get(z))
+    clocks = {clock: _zone_info(next(iter(names))) for clock, names in named.items() if len(names) == 1}
+    local = {n for names in named.values() for n in names} - {"UTC", None}
+    return Zones({c: z for c, z in clocks.items() if z is not None and z is not UTC},
+                 (_zone_info(local.pop()) or UTC) if len(local) == 1 else UTC)
+
+
+def _zone_info(name: str | None) -> tzinfo | None:
+    if name in (None, "UTC"):
+        return UTC if name else None
+    try:
+        return ZoneInfo(name)
+    except (OSError, ZoneInfoNotFoundError):
+        return None
+
+
+def stated_start(text: str | None, said_at: datetime, zones: Zones | None = None) -> Stated | None:
     """The earliest start of trouble that `text`, said at `said_at`, states, or None."""
+    return min(stated_starts(text, said_at, zones), key=lambda s: s.at, default=None)
+
+
+def stated_starts(text: str | None, said_at: datetime, zones: Zones | None = None) -> list[Stated]:
+    """Every start of trouble that `text`, said at `said_at`, states; a time that names no zone is in the zone the
+    conversation (`zones`) gives it, else in UTC."""
+    zones = zones or Zones({})
     text = text or ""
     found: list[Stated] = []
     for m in _TRIGGER.finditer(text):
@@ -68,10 +127,41 @@ def stated_start(text: str | None, said_at: datetime) -> Stated | None:
                 m.group(2) and not _TROUBLE.search(m.group(0))):
             continue
         rest = re.split(r"[,;!?()\n]|\.(?!\d|m)|:\s|https?:", text[m.end(): m.end() + 48])[0]
-        st = None if _ZONE.search(rest) else _parse(rest, said_at)
+        clock = re.search(r"\b\d{1,2}:\d{2}\b", rest)
+        tz, named = _zone(rest, zones.clocks.get(clock.group(0).zfill(5), UTC) if clock else zones.local)
+        if tz is None:
+            continue
+        st = _parse(rest.replace(named, " ") if named else rest, said_at.astimezone(tz))
         if st is not None:
+            st = (st[0].astimezone(UTC), st[1])
             found.append(Stated(st[0], st[1], f"{m.group(0)}{rest}".strip()))
-    return min(found, key=lambda s: s.at, default=None)
+    return found
+
+
+@functools.cache
+def _cities() -> dict[str, str]:
+    """Zone names by their city, as people say them ("sydney", "los angeles")."""
+    try:
+        names = available_timezones()
+    except (OSError, ZoneInfoNotFoundError):  # no zone data on this machine
+        return {}
+    return {n.rsplit("/", 1)[-1].replace("_", " ").lower(): n for n in names if "/" in n}
+
+
+def _zone(rest: str, default: tzinfo) -> tuple[tzinfo | None, str]:
+    """The zone of the clock time in `rest` and the words that name it: `default` when none is named, None when
+    the named one cannot be told."""
+    city = _CITY_TIME.search(rest)
+    if re.search(r"\b(?:utc|gmt|z)\b", rest, re.I):
+        return UTC, ""
+    if city is not None:
+        words = city.group(1).lower().split()
+        name, named = _cities().get(" ".join(words)) or _cities().get(words[-1]), city.group(0)
+    elif (m := _ZONE.search(rest)) is not None:
+        name, named = _ABBREVIATIONS.get(m.group(1)), m.group(0)
+    else:
+        return default, ""
+    return _zone_info(name), named
 
 
 def _parse(rest: str, said_at: datetime) -> tuple[datetime, timedelta] | None:

@@ -668,3 +668,19 @@ def test_a_change_asked_about_and_answered_no_is_ruled_out(session: Session, wor
     assert any("ruled out in the incident's chat" in r and "don't think so" in r for r in items[envoy]["reasons"])
     assert not any("ruled out" in r for r in items[limits]["reasons"])
     assert items[limits]["rank"] < items[envoy]["rank"]
+
+
+def test_a_line_that_opens_the_response_by_linking_the_page_retells_it(session: Session, world: World) -> None:
+    svc = world.service("PS", "courier")
+    world.incident("PI", 9, svc, "courier: sign-in codes not arriving in PT", at(0))
+    link = "https://acme.pagerduty.com/incidents/PI"
+    opening = world.say("C1", "#inc-codes", at(0, 0.05), "U1", f"opened {link}: courier sign-in codes not arriving "
+                        "in PT since last night", refs=[("incident_id", "PI", link)])
+    later = world.say("C1", "#inc-codes", at(0, 3), "U2", f"courier: codes flowing again, timeline for {link} in the doc",
+                      refs=[("incident_id", "PI", link)])
+    world.load(session)
+    correlate(session, "9")
+    items = _ranks(session, "9")
+    assert any("links this incident as the response opens" in r for r in items[opening]["reasons"])
+    assert not any("cites this incident" in r for r in items[opening]["reasons"])
+    assert any("cites this incident" in r for r in items[later]["reasons"])

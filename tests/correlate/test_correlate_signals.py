@@ -214,6 +214,13 @@ _SAID = datetime(2024, 5, 22, 15, 18, tzinfo=UTC)  # a Wednesday afternoon
     ("it's not all of them, but it's getting worse since lunch", datetime(2024, 5, 22, 12, 0, tzinfo=UTC), 2),
     ("nothing new since this morning", datetime(2024, 5, 22, 6, 0, tzinfo=UTC), 6),
     ("since Wednesday 16:00", datetime(2024, 5, 15, 16, 0, tzinfo=UTC), 0),  # today's 16:00 has not come yet
+    # A zone people name is read in that zone, daylight saving included.
+    ("late orders since 10:42 NZT", datetime(2024, 5, 21, 22, 42, tzinfo=UTC), 0),  # NZST, UTC+12, the day before
+    ("it started around 19:45 Sydney time", datetime(2024, 5, 22, 9, 45, tzinfo=UTC), 0),  # said at 01:18 there
+    ("since 9:00 PST", datetime(2024, 5, 21, 16, 0, tzinfo=UTC), 0),  # PDT in May; said at 08:18 there
+    ("errors since yesterday 3pm ET", datetime(2024, 5, 21, 19, 0, tzinfo=UTC), 0),
+    ("timeouts since 11:00 Amsterdam time", datetime(2024, 5, 22, 9, 0, tzinfo=UTC), 0),
+    ("5xx since 14:05 GMT", datetime(2024, 5, 22, 14, 5, tzinfo=UTC), 0),
 ])
 def test_the_start_people_state(text: str, start: datetime, hours: int) -> None:
     got = stated_start(text, _SAID)
@@ -223,8 +230,10 @@ def test_the_start_people_state(text: str, start: datetime, hours: int) -> None:
 @pytest.mark.parametrize("text", [
     "CDN is back to baseline since 17:10 and tickets keep coming",  # fine since then
     "no 503s since 10:00",  # absent since then
-    "it started around 19:45 Sydney time",  # another zone: not guessed at
-    "since 9:00 PST",
+    "errors since 10:00 IST",  # India, Ireland or Israel: not guessed at
+    "it's been failing since 10:00 local time",
+    "akl has been on dispatch engine v2 since Monday 09:00",  # a change in place, not trouble
+    "v2 is live since 08:00",
     "since about 6",  # a bare number could be any hour
     "since Monday",  # a day alone
     "botkube has OOMKilled pods since yesterday's presale",

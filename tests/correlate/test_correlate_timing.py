@@ -118,3 +118,16 @@ def test_remarks_days_before_the_start_people_state_are_not_its_first_sign(sessi
     assert correlate(session, "11").impact_start == at(0, -4.5)
     items = {it["native_id"]: it for it in queries.evidence_items(session, "11")}
     assert not any("first person to notice" in r for r in items[old[0]]["reasons"])
+
+
+def test_times_are_read_in_the_zone_the_chat_gives_them(session: Session, world: World) -> None:
+    # The page is at 03:30 on Dec 7 in Auckland (NZDT, UTC+13); the trouble began at 10:41 there the day before.
+    svc = world.service("PS", "dispatch-svc")
+    world.incident("PI", 7, svc, "Auckland deliveries late and cold", at(0))
+    world.say("C1", "#inc-akl", at(0, 0.1), "U1", "dispatch-svc: akl has been on dispatch engine v2 since yesterday morning, 10:41 NZT. "
+              "paged at 14:30 UTC")
+    world.say("C1", "#inc-akl", at(0, 0.2), "U2", "dispatch-svc v2 planner logs: prep_source=fallback on every akl order since 10:41")
+    world.say("C1", "#inc-akl", at(0, 0.3), "U3", "dispatch-svc: dinner rush fell over: 41% late since 17:30. it started at lunch")
+    world.load(session)
+    # 10:41 NZDT is 21:41 UTC; not 10:41 UTC, nor the dinner rush's 17:30, nor a lunch read in UTC.
+    assert correlate(session, "7").impact_start == at(0, -16 - 49 / 60)
