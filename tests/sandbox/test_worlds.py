@@ -185,7 +185,8 @@ def test_load_world_file(tmp_path: Path) -> None:
 NEW_STORIES = ("tenant-throttle",
                "schema-drop", "ledger-rounding", "etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom",
                "ranked-queue", "otp-relay", "price-cache", "ota-rollout", "edge-reroute", "push-overnight",
-               "batch-window", "log-drop", "retry-storm", "flag-fallback", "offset-skip")
+               "batch-window", "log-drop", "retry-storm", "flag-fallback", "offset-skip", "iam-export",
+               "silence-matcher", "csp-iframe", "wal-retention")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

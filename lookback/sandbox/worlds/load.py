@@ -14,9 +14,11 @@ World = tuple[dict[str, Any], dict[str, Any]]
 def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.batch_window import build_batch_window
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
+    from lookback.sandbox.worlds.csp_iframe import build_csp_iframe
     from lookback.sandbox.worlds.edge_reroute import build_edge_reroute
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.flag_fallback import build_flag_fallback
+    from lookback.sandbox.worlds.iam_export import build_iam_export
     from lookback.sandbox.worlds.ledger_rounding import build_ledger_rounding
     from lookback.sandbox.worlds.log_drop import build_log_drop
     from lookback.sandbox.worlds.mobile_release import build_mobile_release
@@ -30,8 +32,10 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.schema_drop import build_schema_drop
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
+    from lookback.sandbox.worlds.silence_matcher import build_silence_matcher
     from lookback.sandbox.worlds.stories import STORIES, build_story
     from lookback.sandbox.worlds.tenant_throttle import build_tenant_throttle
+    from lookback.sandbox.worlds.wal_retention import build_wal_retention
 
     out: dict[str, Callable[[int], World]] = {"seed": build_seed}
     for name, spec in STORIES.items():
@@ -55,6 +59,10 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["log-drop"] = build_log_drop
     out["retry-storm"] = build_retry_storm
     out["flag-fallback"] = build_flag_fallback
+    out["wal-retention"] = build_wal_retention
+    out["silence-matcher"] = build_silence_matcher
+    out["iam-export"] = build_iam_export
+    out["csp-iframe"] = build_csp_iframe
     return out
 
 
