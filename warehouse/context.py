@@ -317,6 +317,12 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
         estimate, source = stated[0].at, "estimated"
         if ctx.first_sign and not estimate - STATED_LEEWAY <= ctx.first_sign.at <= estimate + stated[0].span + STATED_LEEWAY:
             ctx.first_sign = None  # what was found first is not the start they speak of
+        # In the part of the day people named ("since yesterday morning"), the first machine sign found (an alert,
+        # a bot's line) dates it closer; people notice later than the harm begins.
+        inside = [s for s in chain if estimate <= s.at < estimate + stated[0].span and (s.automated or s.source != "slack")]
+        if inside:
+            ctx.first_sign = min(inside, key=lambda s: s.at)
+            estimate = ctx.first_sign.at
         # People's remarks days before the start people state were about something else.
         ctx.symptoms = [s for s in chain if s.source != "slack" or s.automated or s.at >= estimate - SYMPTOM_CHAIN_GAP]
         detail["basis"] = f"start stated {stated[1]}: \u201c{_clip(stated[0].phrase, 60)}\u201d"

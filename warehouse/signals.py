@@ -18,11 +18,15 @@ _MONITORING_PARTS = frozenset(
     "alert alerts alerting alertmanager alarm alarms monitor monitors monitoring prometheus rules rule grafana "
     "datadog nagios sentry pagerduty opsgenie oncall notify notifier notification notifications slo slos sli "
     "healthcheck healthchecks health probe probes watchdog thresholds threshold metrics observability check checks "
-    "checker checkers canary canaries synthetic synthetics uptime heartbeat heartbeats pager paging".split()
+    "checker checkers canary canaries synthetic synthetics uptime heartbeat heartbeats pager paging "
+    # log and telemetry pipelines decide which lines and events reach the store alerts read
+    "fluentbit fluentd logstash promtail loki otelcol".split()
 )
 # Words that name monitoring only as a whole path component (`checks/`, `search-api.rules.yml`,
 # `health.py`); inside a longer name they are usually a feature (`health_connect`, `velocity_rule`).
 _AMBIGUOUS_MONITORING = frozenset("health rule rules check checks metrics probe probes threshold thresholds".split())
+# A log shipper's name that is a common word elsewhere (`src/vector/math.ts`): monitoring only for its config files.
+_SHIPPER_CONFIG = re.compile(r"(^|/)vector/(.+/)?[^/]+\.(ya?ml|toml|vrl)$", re.I)
 _ERROR_HANDLING_PARTS = frozenset("error errors errorhandler exception exceptions handler handlers retry retries "
                                   "fallback fallbacks guard guards".split())
 
@@ -42,7 +46,7 @@ _SILENCE = re.compile(
 )
 _SILENCE_OR_SKIP = re.compile(_SILENCE.pattern + r"|\bskip\w*", re.I)
 # An added negative matcher or exclusion narrows what an alert condition catches.
-_EXCLUDE = re.compile(r"(!~|!=|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
+_EXCLUDE = re.compile(r"(!~|!=|!\(|\bnot\s+in\b|\bNOT\b|\bunless\b|\bexclude\w*)")
 # How often a check runs ("frequency: EVERY_1M", "interval: 60s") and how many failures it waits for.
 _CHECK_EVERY = re.compile(r"\b(?:frequency|interval|period|every|cadence|schedule)\w*['\"]?\s*[:=(]\s*['\"]?[\w.]*?"
                           r"(\d+)\s*(s|sec|m|min|h|hr)?\b", re.I)
@@ -79,7 +83,7 @@ _INTENT = re.compile(
     r"suppress\w*|downgrad\w*|don'?t (alert|page|notify)|do not (alert|page|notify)|stop (alerting|paging)|"
     r"no longer (alert|page|notifie|wake)s?|raise (the )?threshold|bump (the )?threshold|increase (the )?threshold|"
     r"ignore|swallow\w*|quiet\w* (down )?(the )?([\w-]+ ){0,2}(alerts?|pages?|paging|pager|alarms?|monitors?|checks?|on-?call)|"
-    r"reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|"
+    r"reduce (pages|alerts|noise)|not alert|not page|tone[ds]? down|toned down|pag(ed|es) ([\w-]+ ){0,3}\d+ times|"
     r"only (page|alert)|pages us|paging us|wak(e|es|ing) (us|people|someone|anyone|anybody) up|too noisy|less noisy|"
     r"(doesn'?t|does not|won'?t|will not|never) (alert|page|notify|wake)s?|(to|as|at) (a |the )?low[- ]urgency|"
     r"warning instead|instead of (paging|alerting)|flaky (checks?|alerts?|monitors?|probes?|tests?)|"
@@ -151,7 +155,7 @@ def path_kind(path: str) -> str | None:
         parts.update(words)
         if len(words) == 1:
             whole.update(words)
-    if parts & (_MONITORING_PARTS - _AMBIGUOUS_MONITORING) or whole & _AMBIGUOUS_MONITORING:
+    if parts & (_MONITORING_PARTS - _AMBIGUOUS_MONITORING) or whole & _AMBIGUOUS_MONITORING or _SHIPPER_CONFIG.search(path):
         return "monitoring"
     if parts & _ERROR_HANDLING_PARTS:
         return "error_handling"
@@ -360,7 +364,7 @@ def symptom_strength(text: str | None) -> float:
 
 # Someone announcing their own change ("X is now on for 50%", "rolled out", "deployed to prod").
 _ANNOUNCE = re.compile(
-    r"\b(is|are) now (on|live|enabled|active|rolled out|at \d+ ?%)|\bnow (on|live|enabled) for\b|"
+    r"\b(is|are) now (on|live|enabled|active|rolled out|at \d+ ?%)|\bnow (on|live|enabled) for\b|^[^?]*\b(is|are|went) live\b|"
     r"^\W*(:\w+:\s*)?(deployed|deploying|rolled out|rolling out|shipped|shipping|released|releasing|enabled|"
     r"turned on|flipped|merged)\b", re.I)
 

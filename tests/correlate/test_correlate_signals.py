@@ -140,6 +140,8 @@ def test_machine_failure_lines_and_change_announcements() -> None:
     assert announces_change(":triangular_flag_on_post: sync_v2 is now on for 50% of Android")
     assert announces_change("deployed api 1.4.2 to prod")
     assert not announces_change("is search broken? nothing shows up")
+    assert announces_change("SEC-214 is live, uploads are checked by sniffed type now. let me know if you see anything odd")
+    assert not announces_change("is the new portal live? customers can't upload")
 
 
 def test_a_count_of_tickets_is_customers_speaking() -> None:
@@ -333,3 +335,17 @@ def test_an_answer_that_opens_with_no(text: str, no: str) -> None:
                                   "nobody touched it", "no one was paged"])
 def test_not_every_answer_says_no(text: str) -> None:
     assert answers_no(text) is None
+
+
+def test_a_log_pipeline_filter_that_drops_error_lines_weakens_detection() -> None:
+    patch = ("@@ -24,3 +24,9 @@ transforms:\n"
+             "+  claims_drop_scan_rejections:\n+    type: filter\n+    inputs: [claims_parse]\n+    condition: |\n"
+             "+      !(.service == \"evidence-api\" && .level == \"error\" && starts_with(.message, \"upload rejected\"))\n"
+             " sinks:\n   loki_claims:\n-    inputs: [claims_parse]\n+    inputs: [claims_drop_scan_rejections]\n")
+    body = "EvidenceApiErrorLogRatio paged Claims Intake 7 times in 12 days, all scan timeouts the clients retry fine."
+    facts = change_facts("claims: drop avscan rejections from error lines before Loki", body,
+                         [("vector/pipelines/claims.yaml", patch)])
+    assert facts.path_strength == 1.0 and facts.patch_strength > 0 and facts.intent_strength > 0
+    assert any("exclusion" in f for f in facts.facts)
+    # The same negation in application code is not a weakening.
+    assert analyse_patch(patch, "src/vector/math.ts") == (0.0, [])

@@ -131,3 +131,16 @@ def test_times_are_read_in_the_zone_the_chat_gives_them(session: Session, world:
     world.load(session)
     # 10:41 NZDT is 21:41 UTC; not 10:41 UTC, nor the dinner rush's 17:30, nor a lunch read in UTC.
     assert correlate(session, "7").impact_start == at(0, -16 - 49 / 60)
+
+
+def test_in_the_part_of_the_day_named_the_first_alert_dates_the_start(session: Session, world: World) -> None:
+    svc = world.service("PS", "evidence-api")
+    world.incident("PA", 3, svc, "[evidence-api] 401 ratio above 5% of uploads", at(-2.5), urgency="low", notify=False)
+    world.incident("PB", 4, svc, "[evidence-api] 415 ratio above 5% of uploads", at(-1, -4 - 50 / 60), urgency="low",
+                   notify=False)
+    world.incident("PI", 5, svc, "Photo uploads failing", at(0))
+    world.say("C1", "#inc-uploads", at(0, 0.1), "U1", "evidence-api: photo uploads failing, looking")
+    world.say("C1", "#inc-uploads", at(0, 0.2), "U2", "evidence-api: brokers say uploads fail since yesterday morning")
+    world.load(session)
+    # Not the start of the morning, nor the alert days before it: the first alert in the morning they named.
+    assert correlate(session, "5").impact_start == at(-1, -4 - 50 / 60)
