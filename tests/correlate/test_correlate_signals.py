@@ -173,6 +173,14 @@ def test_crashes_and_stuck_states_are_symptom_language() -> None:
     assert symptom_strength("bookings still say Pending on our side, did anything change?") > 0
 
 
+def test_what_people_did_not_get_is_symptom_language() -> None:
+    for text in ("35 people who bought this evening have no tickets in the app", "is something up on your side?",
+                 "'paid, money gone, no ticket in the app'"):
+        assert symptom_strength(text) > 0, text
+    for text in ("we have no plans for the offsite", "no changes in the app this week", "got it, thanks"):
+        assert symptom_strength(text) == 0, text
+
+
 def test_a_partner_on_the_phone_is_a_customer_report() -> None:
     text = "LiveCo on the phone: fans on every tour date get 'We couldn't load the seat map'"
     assert customer_strength(text, "#partner-support") >= 0.6 and symptom_strength(text) > 0
