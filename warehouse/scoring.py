@@ -667,14 +667,18 @@ class Scorer:
             if culprit is None:
                 culprit = next((c for c in culprit_items if files & {p for p, _ in c.files}), None)
                 shared = files & {p for p, _ in culprit.files} if culprit else set()
+            follow_up = False
             if culprit is not None or it.values.get("reference", 0) > 0 or it.values.get("content", 0) >= 0.3:
                 it.role = "fix"
                 late = (it.at - ctx.end_of_response).total_seconds() / 3600
                 if ctx.resolved_at is not None and late > FOLLOW_UP_AFTER_HOURS:
+                    follow_up = True
                     it.add("storyline", -0.5, f"a follow-up, merged {late:.0f} h after the incident was resolved")
             if culprit is not None:
                 how = f"changes the same files as {culprit.nid} ({sorted(shared)[0]})" if shared else f"cites {culprit.nid}"
-                it.add("storyline", 0.6, how)
+                # Restoring the detection a change weakened, once it is over, closes that story, not the incident.
+                restores = follow_up and culprit.role == "detection_weakened"
+                it.add("storyline", 0.2 if restores else 0.6, how + (", restoring the detection it weakened" if restores else ""))
                 it.row["_fixes"] = culprit.nid
         self._shipments(prs)
         for it in self.items.values():

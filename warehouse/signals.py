@@ -101,6 +101,7 @@ _SYMPTOM = re.compile(
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
     r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|blank|disappear\w*|vanish\w*|"
     r"(is|was|are|were) gone|couldn'?t|could not|won'?t (load|open|start)|(is|was) (something|anything) (up|wrong|off)|"
+    r"miss(es|ed)? (their|its|our|the) (promised|cut-?off|pickup|pick-up|deadline|sla|window|slot|delivery|departure)|"
     r"no (?!changes?\b|plans?\b|issues?\b|problems?\b|errors?\b|news\b)[\w-]+ (in|on) (the|their|my|our|your) "
     r"(app|site|portal|website|account|dashboard|inbox)|"
     r"still (say |says |show |shows |shown as |in )?(pending|processing|queued|waiting)|did (anything|something) change|"

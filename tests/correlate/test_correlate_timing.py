@@ -144,3 +144,22 @@ def test_in_the_part_of_the_day_named_the_first_alert_dates_the_start(session: S
     world.load(session)
     # Not the start of the morning, nor the alert days before it: the first alert in the morning they named.
     assert correlate(session, "5").impact_start == at(-1, -4 - 50 / 60)
+
+
+def test_a_follow_up_that_restores_weakened_detection_closes_that_story(session: Session, world: World) -> None:
+    from tests.correlate.conftest import ALERT_RULE_PATCH, checkout_story
+
+    ids = checkout_story(world)
+    restore = world.pr("shop/infra-alerts", 8, "Page on rejected card tokens again after incident 77", "Follow-up.",
+                       "dana", at(2), files=[("alerts/checkout.rules.yaml", ALERT_RULE_PATCH)])
+    harden = world.pr("shop/checkout", 14, "Tax rate refresh: test the migration path after incident 77", "Follow-up.",
+                      "fay", at(2), files=[("checkout/tax_rate.py", CLIENT_PATCH)])
+    for nid in (restore, harden):
+        world.ref("github", nid, "incident_number", "77", "incident 77")
+    world.load(session)
+    correlate(session, "77")
+    items = {it["native_id"]: it for it in queries.evidence_items(session, "77")}
+    assert items[ids["detection"]]["role"] == "detection_weakened"
+    assert any("restoring the detection it weakened" in r for r in items[restore]["reasons"])
+    assert not any("restoring" in r for r in items[harden]["reasons"])
+    assert items[restore]["role"] == items[harden]["role"] == "fix"
