@@ -186,7 +186,8 @@ NEW_STORIES = ("tenant-throttle",
                "schema-drop", "ledger-rounding", "etl-backfill", "mobile-release", "booking-dlq", "seatmap-oom",
                "ranked-queue", "otp-relay", "price-cache", "ota-rollout", "edge-reroute", "push-overnight",
                "batch-window", "log-drop", "retry-storm", "flag-fallback", "offset-skip", "iam-export",
-               "silence-matcher", "csp-iframe", "wal-retention")
+               "silence-matcher", "csp-iframe", "wal-retention", "saml-rotation", "region-sum", "cached-probe",
+               "dns-cutover")
 
 
 def _objects(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

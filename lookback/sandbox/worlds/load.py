@@ -14,7 +14,9 @@ World = tuple[dict[str, Any], dict[str, Any]]
 def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.batch_window import build_batch_window
     from lookback.sandbox.worlds.booking_dlq import build_booking_dlq
+    from lookback.sandbox.worlds.cached_probe import build_cached_probe
     from lookback.sandbox.worlds.csp_iframe import build_csp_iframe
+    from lookback.sandbox.worlds.dns_cutover import build_dns_cutover
     from lookback.sandbox.worlds.edge_reroute import build_edge_reroute
     from lookback.sandbox.worlds.etl_backfill import build_etl_backfill
     from lookback.sandbox.worlds.flag_fallback import build_flag_fallback
@@ -28,7 +30,9 @@ def _builders() -> dict[str, Callable[[int], World]]:
     from lookback.sandbox.worlds.price_cache import build_price_cache
     from lookback.sandbox.worlds.push_overnight import build_push_overnight
     from lookback.sandbox.worlds.ranked_queue import build_ranked_queue
+    from lookback.sandbox.worlds.region_sum import build_region_sum
     from lookback.sandbox.worlds.retry_storm import build_retry_storm
+    from lookback.sandbox.worlds.saml_rotation import build_saml_rotation
     from lookback.sandbox.worlds.schema_drop import build_schema_drop
     from lookback.sandbox.worlds.seatmap_oom import build_seatmap_oom
     from lookback.sandbox.worlds.seed import build_seed
@@ -63,6 +67,10 @@ def _builders() -> dict[str, Callable[[int], World]]:
     out["silence-matcher"] = build_silence_matcher
     out["iam-export"] = build_iam_export
     out["csp-iframe"] = build_csp_iframe
+    out["dns-cutover"] = build_dns_cutover
+    out["cached-probe"] = build_cached_probe
+    out["saml-rotation"] = build_saml_rotation
+    out["region-sum"] = build_region_sum
     return out
 
 
