@@ -387,7 +387,7 @@ def _bot_failures(session: Session, ctx: IncidentContext, lo: datetime, hi: date
         nid = m["native_id"]
         specific = any(count[i] <= 6 for i in named[nid]) or nid in worded_ids or nid in departs
         failing = nid in departs if nid in keyed_ids else machine_failure(body) or nid in departs
-        if nid in relays or nid in routine or not failing or not specific:
+        if nid in relays or nid in routine or not failing or not specific or announces_change(body):
             continue
         why = f" ({departs[nid]})" if nid in departs else ""
         out.append(Symptom(nid, "slack", m["occurred_at"], "early_signal",

@@ -94,9 +94,9 @@ _INTENT = re.compile(
 # Symptom language: someone noticing that users are hurt, before anyone was paged.
 _SYMPTOM = re.compile(
     r"(\bis\s+[\w-]+\s+(broken|down|slow|failing|working)\b|\b(broken|not working|isn'?t working|doesn'?t work|"
-    r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found)|isn'?t returning|"
+    r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found|completed)|isn'?t returning|"
     r"no results|errors?|fail|failing|fails|failed|timeouts?|tim(e|ed|ing) out|degraded|outage|down for|500s?|"
-    r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spinning|frozen|freez\w*|"
+    r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spins|spinning|spinner|frozen|freez\w*|"
     r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes)|"
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"
     r"nothing new|no new|crash(es|ed|ing)?|keeps? (crashing|stopping|failing)|blank|disappear\w*|vanish\w*|"
@@ -368,7 +368,7 @@ def symptom_strength(text: str | None) -> float:
 # Someone announcing their own change ("X is now on for 50%", "rolled out", "deployed to prod").
 _ANNOUNCE = re.compile(
     r"\b(is|are) now (on|live|enabled|active|rolled out|at \d+ ?%)|\bnow (on|live|enabled) for\b|^[^?]*\b(is|are|went) live\b|"
-    r"^\W*(:\w+:\s*)?(deployed|deploying|rolled out|rolling out|shipped|shipping|released|releasing|enabled|"
+    r"^\W*(:\w+:\s*)?(\*[\w.-]+\*\s+)?(deployed|deploying|rolled out|rolling out|shipped|shipping|released|releasing|enabled|"
     r"turned on|flipped|merged)\b", re.I)
 
 
@@ -413,9 +413,16 @@ def header(text: str | None, words: int = 6) -> str:
     return " ".join(template(_EMOJI.sub(" ", text or "")).split()[:words])
 
 
+_WARNING = re.compile(r"(?::warning:|:rotating_light:|:red_circle:|:x:|:exclamation:|\u26a0\ufe0f?)\s*[^\s·|,;]*")
+
+
 def departs_from_usual(text: str | None, earlier: list[str]) -> str | None:
     """The figure of a bot line that is far from the same line's earlier figures ("123 skipped, usually 2"): at
     least three times (or a third of) their median and 5 apart, or 15 points apart for a percentage."""
+    # A report that flags one of its own figures (":warning: -53%"), which it seldom does, says it left its usual.
+    flag = _WARNING.search(text or "")
+    if flag and len(earlier) >= 2 and sum(bool(_WARNING.search(t)) for t in earlier) <= len(earlier) / 4:
+        return f"flagged {flag.group(0).strip()}"
     before = [figures(t) for t in earlier]
     for key, (now, pct) in figures(text).items():
         past = sorted(f[key][0] for f in before if key in f)

@@ -684,3 +684,20 @@ def test_a_line_that_opens_the_response_by_linking_the_page_retells_it(session: 
     assert any("links this incident as the response opens" in r for r in items[opening]["reasons"])
     assert not any("cites this incident" in r for r in items[opening]["reasons"])
     assert any("cites this incident" in r for r in items[later]["reasons"])
+
+
+def test_a_deploy_bot_line_is_no_failure_even_with_figures_far_from_usual(session: Session, world: World) -> None:
+    svc = world.service("PS", "checkout-web")
+    for day in range(16, 2, -1):
+        world.say("C7", "#edge-changes", at(-day), "B1", f":white_check_mark: *edgectl* deployed edge-config@a{day}f "
+                  "to production (1 file(s)): cache headers", bot=True)
+    deploy = world.say("C7", "#edge-changes", at(-0.3), "B1", ":white_check_mark: *edgectl* deployed edge-config@b7c "
+                       "to production (12 file(s)): checkout frame_src allowlist", bot=True)
+    world.incident("PI", 9, svc, "checkout-web: 3DS challenge blocked by frame_src", at(0))
+    world.say("C1", "#inc-3ds", at(0, 0.1), "U1", "checkout-web: the 3DS challenge frame is blocked by frame_src")
+    world.say("C1", "#inc-3ds", at(0, 0.2), "U2", "checkout-web: cards stuck on the frame_src challenge since this morning")
+    world.load(session)
+    correlate(session, "9")
+    item = _ranks(session, "9").get(deploy, {"role": "context", "reasons": []})
+    assert item["role"] != "early_signal"
+    assert not any("paged no one" in r for r in item["reasons"])

@@ -306,6 +306,23 @@ def test_a_report_whose_figures_left_their_usual_level() -> None:
     assert figures("at 20:00-22:00 UTC: 8.6k rps") == {("rps", 0): (8600.0, False)}  # clock times are no figures
 
 
+def test_a_report_that_flags_its_own_figure_left_its_usual_level() -> None:
+    usual = [f":chart_with_upwards_trend: *Conversion Pulse* {h:02d}:00 · bookings {800 + h} vs 810 forecast · IT {100 + h}/110"
+             for h in range(8, 20, 2)]
+    now = ":chart_with_upwards_trend: *Conversion Pulse* 10:00 · bookings 702 vs 811 forecast · IT 28/110 :warning: -75%"
+    assert departs_from_usual(now, usual) == "flagged :warning: -75%"
+    flagged = [u + " :warning: -1%" for u in usual]  # a report that always flags something: no departure by its flag
+    assert departs_from_usual(now, flagged) is None
+
+
+def test_a_deploy_bot_announcing_a_change_is_no_report_of_trouble() -> None:
+    from warehouse.signals import announces_change
+
+    assert announces_change(":white_check_mark: *edgectl* deployed edge-config@1ac72fe to production (3 file(s))")
+    assert not announces_change("we deployed 3.2 and checkout is failing")
+    assert symptom_strength("the payment page spins, after ~10 min 'payment not completed'") > 0
+
+
 def test_a_day_of_the_month_with_a_clock_time() -> None:
     got = stated_start("Sentry has had the UndefinedColumn issue since 02:04 on the 15th, 1,900 events", _SAID)
     assert got is not None and got.at == datetime(2024, 5, 15, 2, 4, tzinfo=UTC)
