@@ -330,12 +330,18 @@ def estimate_impact_start(session: Session, ctx: IncidentContext) -> tuple[datet
 
 
 def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | None:
-    """The start of trouble people stated in the incident's chat or in the symptoms before the page: the earliest
-    clock time that is not after the earliest part of a day named, else that part of the day."""
+    """The start of trouble the incident itself states ("... since 07:38" in its title), else the one people stated
+    in its chat or in the symptoms before the page: the earliest clock time that is not after the earliest part of a
+    day named, else that part of the day."""
     said = [(m["text"], m["occurred_at"], f"by {m['actor_name'] or m['actor']}") for m in ctx.chat
             if not (m["attributes"] or {}).get("bot")]
     said += [(s.text, s.at, f"in {s.why.split(':')[0]}") for s in chain if s.source == "slack" and not s.automated]
-    zones = conversation_zones([text for text, _, _ in said])
+    zones = conversation_zones([text for text, _, _ in said] + [ctx.incident.get("title")])
+    # The incident's own words say which trouble it is about; chat may date its causes too ("inactive since 13:37").
+    own = [st for st in stated_starts(f"{ctx.incident.get('title') or ''}. {ctx.incident.get('description') or ''}",
+                                      ctx.page_at, zones) if not st.span and ctx.page_at - SYMPTOM_HORIZON <= st.at]
+    if own:
+        return min(own, key=lambda st: st.at), "in the incident's title"
     found = [(st, who) for text, at, who in said for st in stated_starts(text, at, zones)
              if ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
     coarse = min((f for f in found if f[0].span), key=lambda f: f[0].at, default=None)

@@ -21,6 +21,7 @@ from warehouse.context import (
     IncidentContext,
     Symptom,
     _clip,
+    _subject,
     incident_texts,
 )
 from warehouse.item import Item
@@ -50,6 +51,7 @@ NOISY_RUN_MIN = 3  # pages of one alert of another service that make a run
 QUIET_SPELL = timedelta(days=7)  # a repeated message back after this long is news again
 RULED_OUT_WITHIN = timedelta(hours=1)  # a hypothesis is dropped within this time of being put forward
 ANSWERED_WITHIN = timedelta(minutes=10)  # a question about a change is answered by the next line within this time
+FORERUNNER_WITHIN = timedelta(hours=12)  # an alert in the incident's words this long before impact start foretells it
 OPENING_WITHIN = timedelta(minutes=30)  # a line linking the page this soon after it opens the response
 DETAIL_LIMIT = 600  # candidates that get the costlier signals (identifiers, patch analysis)
 
@@ -399,8 +401,13 @@ class Scorer:
         # chat and PagerDuty's own record of an alert that paged no one are told apart: each has a first.
         # One alert hours before impact start that did not fire again once the impact began is about something
         # else; one that kept firing into it (a failing job before its effect is seen) may well be the first.
-        since = {template(s.text) for s in quiet if s.at >= self.impact - STATED_LEEWAY}
-        kept = [s for s in quiet if s.at >= self.impact - STATED_LEEWAY or template(s.text) in since] or quiet
+        # Kept firing: the same alert, or a bot's line about the same subject (`bookings-cdc` FAILED, still FAILED).
+        since = {k for s in quiet if s.at >= self.impact - STATED_LEEWAY for k in (template(s.text), _subject(s.text)) if k}
+        # Or one in the incident's own words hours before it (free storage low, before storage-full): its forerunner.
+        own = set(tokenize(ctx.incident.get("title"))) - GENERIC_SERVICE_WORDS - ctx.service_tokens
+        kept = [s for s in quiet if s.at >= self.impact - STATED_LEEWAY or {template(s.text), _subject(s.text)} & since
+                or s.at >= self.impact - FORERUNNER_WITHIN and {t for t in tokenize(s.text) if not t.isdigit()} & own
+                ] or quiet
         first_quiet = {s.evidence_native_id for s in kept
                        if s.at == min(q.at for q in kept if q.source == s.source)}
         seen_titles: set[str] = set()

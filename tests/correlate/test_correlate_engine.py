@@ -701,3 +701,29 @@ def test_a_deploy_bot_line_is_no_failure_even_with_figures_far_from_usual(sessio
     item = _ranks(session, "9").get(deploy, {"role": "context", "reasons": []})
     assert item["role"] != "early_signal"
     assert not any("paged no one" in r for r in item["reasons"])
+
+
+def test_an_alert_in_the_incident_words_hours_before_impact_start_foretells_it(session: Session, world: World) -> None:
+    svc = world.service("PS", "bookings-db")
+    world.incident("PFREE", 4, svc, "[bookings-db] free storage below 10% (1h)", at(0, -7), urgency="low", notify=False)
+    world.incident("PCONN", 5, svc, "[bookings-db] connection errors above 2%", at(0, -3.5), urgency="low", notify=False)
+    world.incident("PI", 7, svc, "bookings-db storage full: clinics cannot book", at(0))
+    world.load(session)
+    correlate(session, "7", impact_start=at(0, -4))
+    items = _ranks(session, "7")
+    assert any("the first alert that paged no one" in r for r in items["PFREE"]["reasons"])
+
+
+def test_a_bot_failing_on_the_same_subject_into_the_impact_foretells_it(session: Session, world: World) -> None:
+    svc = world.service("PS", "bookings-db")
+    first = world.say("C7", "#data-alerts", at(-1, 4), "B1", ":x: `bookings-cdc` task 0 FAILED: cannot decode "
+                      "hours_range[]", bot=True)
+    world.say("C7", "#data-alerts", at(0, -2), "B1", ":red_circle: `bookings-cdc` still FAILED (18h), slot inactive",
+              bot=True)
+    world.incident("PI", 7, svc, "bookings-db storage full: clinics cannot book", at(0))
+    world.say("C1", "#inc-db", at(0, 0.1), "U1", "bookings-db: the slot of bookings-cdc holds all the WAL")
+    world.say("C1", "#inc-db", at(0, 0.2), "U2", "bookings-db: dropping the bookings-cdc slot")
+    world.load(session)
+    correlate(session, "7", impact_start=at(0, -4))
+    items = _ranks(session, "7")
+    assert any("the first alert that paged no one" in r for r in items[first]["reasons"])

@@ -163,3 +163,13 @@ def test_a_follow_up_that_restores_weakened_detection_closes_that_story(session:
     assert any("restoring the detection it weakened" in r for r in items[restore]["reasons"])
     assert not any("restoring" in r for r in items[harden]["reasons"])
     assert items[restore]["role"] == items[harden]["role"] == "fix"
+
+
+def test_the_start_the_incident_itself_states_wins_over_a_cause_dated_in_chat(session: Session, world: World) -> None:
+    svc = world.service("PS", "bookings-db")
+    world.incident("PI", 7, svc, "bookings-db storage-full: clinics cannot book since 07:38", at(0))
+    world.say("C1", "#inc-db", at(0, 0.1), "U1", "bookings-db: slot debezium_bookings inactive since 13:37 yesterday, "
+              "it holds all the WAL")
+    world.say("C1", "#inc-db", at(0, 0.2), "U2", "bookings-db: dropping the slot")
+    world.load(session)
+    assert correlate(session, "7").impact_start == at(0, -6 - 52 / 60)  # 07:38, not the connector's 13:37 the day before
