@@ -135,7 +135,18 @@ def stated_starts(text: str | None, said_at: datetime, zones: Zones | None = Non
         if st is not None:
             st = (st[0].astimezone(UTC), st[1])
             found.append(Stated(st[0], st[1], f"{m.group(0)}{rest}".strip()))
+    # "... since 21:38, and it was pinned thursday and friday evening too": the same trouble on an earlier day.
+    for m in _TOO.finditer(text):
+        words = [w.lower() for w in re.findall(r"[a-z]+", m.group(1), re.I)]
+        day = next((w for w in words if w == "yesterday" or _prefix_of(w, _WEEKDAYS) is not None), None)
+        if day is not None and (st := _parse(" ".join([day] + [w for w in words if w in _PARTS][:1]),
+                                             said_at.astimezone(zones.local))) is not None:
+            found.append(Stated(st[0].astimezone(UTC), st[1], m.group(0).strip(" .,;")))
     return found
+
+
+_TOO = re.compile(r"(?:^|[.;!?,]\s*)(?:and\s+)?(?:it|this|that|they|we)\s+(?:was|were|did|had|happened)\b([^.;!?]*?)"
+                  r"\b(?:too|as well)\b", re.I)
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from warehouse.signals import (
     rules_out,
     symptom_strength,
 )
-from warehouse.stated import stated_start
+from warehouse.stated import stated_start, stated_starts
 
 
 def test_monitoring_and_error_handling_paths() -> None:
@@ -374,3 +374,11 @@ def test_a_log_pipeline_filter_that_drops_error_lines_weakens_detection() -> Non
     assert any("exclusion" in f for f in facts.facts)
     # The same negation in application code is not a weakening.
     assert analyse_patch(patch, "src/vector/math.ts") == (0.0, [])
+
+
+def test_the_same_trouble_on_an_earlier_day_is_a_start_too() -> None:
+    text = "the lobby is pinned at 7,200 sessions since 21:38, and it was pinned monday and tuesday evening too"
+    starts = sorted((st.at, st.span) for st in stated_starts(text, _SAID))
+    assert starts[0] == (datetime(2024, 5, 20, 18, 0, tzinfo=UTC), timedelta(hours=4))  # monday evening
+    assert starts[1] == (datetime(2024, 5, 21, 21, 38, tzinfo=UTC), timedelta(0))  # last night's 21:38
+    assert stated_starts("it was slow too", _SAID) == []  # no day: no start
