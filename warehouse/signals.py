@@ -94,8 +94,9 @@ _INTENT = re.compile(
 # Symptom language: someone noticing that users are hurt, before anyone was paged.
 _SYMPTOM = re.compile(
     r"(\bis\s+[\w-]+\s+(broken|down|slow|failing|working)\b|\b(broken|not working|isn'?t working|doesn'?t work|"
-    r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found|completed)|isn'?t returning|"
-    r"no results|errors?|fail|failing|fails|failed|timeouts?|tim(e|ed|ing) out|degraded|outage|down for|500s?|"
+    r"stopped working|can'?t|cannot|unable|missing|not (returning|showing|loading|found|completed|paid|delivered|processed)|isn'?t returning|"
+    r"no results|errors?|fail|failing|fails|failed|timeouts?|tim(e|ed|ing) out|degraded|outage|down for|500s?|40[34]s?|"
+    r"changed (something|anything)|"
     r"5xx|empty|wrong|weird|strange|odd|hmm+|stale|hangs?|hanging|hung|stuck|slow|spins|spinning|spinner|frozen|freez\w*|"
     r"offline|not updating|lagg\w*|delayed|unavailable|unreachable|took \d+ ?(s|sec|seconds|min|minutes)|"
     r"(doesn'?t|does not|don'?t|not) (come|coming|show|showing|turn|turning) up|can'?t find|cannot find|"

@@ -175,7 +175,9 @@ def test_crashes_and_stuck_states_are_symptom_language() -> None:
 
 def test_what_people_did_not_get_is_symptom_language() -> None:
     for text in ("35 people who bought this evening have no tickets in the app", "is something up on your side?",
-                 "'paid, money gone, no ticket in the app'", "~2,400 orders miss their promised ship date today"):
+                 "'paid, money gone, no ticket in the app'", "~2,400 orders miss their promised ship date today",
+                 "anyone know why month-end pack links give 404?", "140+ tickets from workers not paid today",
+                 "partners ask if we changed something today"):
         assert symptom_strength(text) > 0, text
     for text in ("we have no plans for the offsite", "no changes in the app this week", "got it, thanks"):
         assert symptom_strength(text) == 0, text
