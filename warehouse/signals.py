@@ -379,8 +379,8 @@ def announces_change(text: str | None) -> bool:
 
 
 # A figure next to its usual level: "1,317 (7-day avg 38)", "412 (usual ~20)".
-_VERSUS_USUAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*\((?:[\w-]+ )?(?:avg|average|usual|baseline|normal|typical)\w*\s*"
-                           r"(?:is |of |:)?\s*~?(\d[\d,]*(?:\.\d+)?)\)", re.I)
+_VERSUS_USUAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*%?\s*\((?:[\w-]+ )?(?:avg|average|usual|baseline|normal|typical|median|expected|forecast)\w*\s*"
+                           r"(?:is |of |:)?\s*~?(\d[\d,]*(?:\.\d+)?)\s*%?\)", re.I)
 
 
 def far_from_usual(text: str | None) -> bool:

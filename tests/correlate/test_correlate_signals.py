@@ -165,6 +165,8 @@ def test_a_figure_far_from_its_usual_level_is_a_machine_failure() -> None:
     assert far_from_usual("pending > 1h: 1,317 (7-day avg 38)")
     assert far_from_usual("orders today: 40 (usual ~1,200)")
     assert not far_from_usual("orders today: 1,150 (usual ~1,200)")
+    assert far_from_usual("last 15m: offload 41.3% (7d median 95.8%) · origin errors 8.7% (7d median 0.03%)")
+    assert not far_from_usual("last 15m: offload 94.1% (7d median 95.8%)")
     assert machine_failure("daily: 11,962 confirmed, pending > 1h: 1,317 (7-day avg 38)")
 
 
