@@ -79,20 +79,26 @@ def test_other_worlds_reach_recall_at_10_of_90_percent(world: str, tmp_path, dat
 # delivered; a price check that converts currencies; a check-in alert on a baseline over 6 hours; an alert
 # re-routed after another service's noisy pages; a job's tolerance widened; database errors left out of an
 # error tracker's alert; a service paged at low urgency outside support hours; 429s left out of the SLI; a
-# synthetic check made 30-minutely). mobile-release, booking-dlq, seatmap-oom, ranked-queue, price-cache and
-# ota-rollout reach the 90% goal; etl-backfill 8 of its 9 must-see items (89%); edge-reroute, push-overnight,
-# tenant-throttle and batch-window 80%; otp-relay, ledger-rounding and schema-drop 70%. The worlds from
-# booking-dlq on were held out: 80%, 60%, 70%, 60%, 90%, 80%, 70%, 40%, 60%, 70%, 80% and 80% on their first
-# runs (booking-dlq, seatmap-oom, ranked-queue, otp-relay, price-cache, ota-rollout, edge-reroute,
-# ledger-rounding, schema-drop, push-overnight, tenant-throttle, batch-window), then general fixes. These floors, and the rank the trigger
-# and the weakening change reach (`lead`), are what the engine reaches; they must not regress.
+# synthetic check made 30-minutely; a log filter before the alerting store; errors swallowed into a fallback; a
+# shallow readiness probe; a deleted heartbeat; a disk alert made a ticket; a broad silence; browser errors
+# ignored; a job that no longer fails; a bounce alert moved to a digest; an alert summed over regions; a probe
+# served from cache; SSO left out of the login alert). All of them from booking-dlq on were held out: written by
+# helpers that did not read the engine, and scored once before any fix (see the README). These floors, and the
+# rank the trigger and the weakening change reach with their roles (`lead`), are what the engine reaches at
+# HEAD; they must not regress.
 @pytest.mark.parametrize("world, floor, lead", [("etl-backfill", 0.88, 5), ("mobile-release", 0.9, 5),
                                                 ("booking-dlq", 0.9, 5), ("seatmap-oom", 0.9, 5),
                                                 ("ranked-queue", 0.9, 5), ("otp-relay", 0.7, 5),
                                                 ("price-cache", 0.9, 6), ("ota-rollout", 0.9, 5),
                                                 ("edge-reroute", 0.8, 5), ("ledger-rounding", 0.7, 7),
-                                                ("schema-drop", 0.7, 5), ("push-overnight", 0.8, 5),
-                                                ("tenant-throttle", 0.8, 6), ("batch-window", 0.8, 6)])
+                                                ("schema-drop", 0.8, 5), ("push-overnight", 0.8, 5),
+                                                ("tenant-throttle", 0.9, 6), ("batch-window", 0.8, 6),
+                                                ("log-drop", 0.7, 5), ("retry-storm", 0.7, 5),
+                                                ("flag-fallback", 0.8, 5), ("offset-skip", 0.8, 5),
+                                                ("wal-retention", 0.8, 5), ("silence-matcher", 0.8, 6),
+                                                ("csp-iframe", 0.6, 5), ("iam-export", 0.9, 6),
+                                                ("dns-cutover", 0.7, 5), ("region-sum", 0.6, 5),
+                                                ("cached-probe", 0.9, 5), ("saml-rotation", 0.8, 5)])
 def test_stories_of_another_shape_do_not_regress(world: str, floor: float, lead: int, tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
     from bench.eval import _backfill
     from lookback.sandbox.worlds import load_world
