@@ -341,7 +341,7 @@ def _stated(ctx: IncidentContext, chain: list[Symptom]) -> tuple[Stated, str] | 
     own = [st for st in stated_starts(f"{ctx.incident.get('title') or ''}. {ctx.incident.get('description') or ''}",
                                       ctx.page_at, zones) if not st.span and ctx.page_at - SYMPTOM_HORIZON <= st.at]
     if own:
-        return min(own, key=lambda st: st.at), "in the incident's title"
+        return min(own, key=lambda st: st.at), "in the incident's own words"
     found = [(st, who) for text, at, who in said for st in stated_starts(text, at, zones)
              if ctx.page_at - SYMPTOM_HORIZON <= st.at <= ctx.page_at]
     coarse = min((f for f in found if f[0].span), key=lambda f: f[0].at, default=None)

@@ -399,11 +399,10 @@ class Scorer:
         quiet = [s for s in ctx.symptoms if _machine(s)]
         # An incident and its alert arrive at the same instant: both are the first quiet signal. A bot's line in
         # chat and PagerDuty's own record of an alert that paged no one are told apart: each has a first.
-        # One alert hours before impact start that did not fire again once the impact began is about something
-        # else; one that kept firing into it (a failing job before its effect is seen) may well be the first.
-        # Kept firing: the same alert, or a bot's line about the same subject (`bookings-cdc` FAILED, still FAILED).
+        # A signal hours before impact start is about something else, unless it kept firing into the impact (the
+        # same alert, or a bot's line on the same subject: `bookings-cdc` FAILED, still FAILED) or, within
+        # FORERUNNER_WITHIN, is in the incident's own words (free storage low, before storage-full).
         since = {k for s in quiet if s.at >= self.impact - STATED_LEEWAY for k in (template(s.text), _subject(s.text)) if k}
-        # Or one in the incident's own words hours before it (free storage low, before storage-full): its forerunner.
         own = set(tokenize(ctx.incident.get("title"))) - GENERIC_SERVICE_WORDS - ctx.service_tokens
         kept = [s for s in quiet if s.at >= self.impact - STATED_LEEWAY or {template(s.text), _subject(s.text)} & since
                 or s.at >= self.impact - FORERUNNER_WITHIN and {t for t in tokenize(s.text) if not t.isdigit()} & own
