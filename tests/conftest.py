@@ -103,3 +103,14 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass is the suite again against another warehouse: tests that touch no warehouse (the
+    sandbox's worlds and fake APIs, the connectors, the mappers; marked `no_warehouse`) ran in the SQLite pass."""
+    if backend_url() is None:
+        return
+    skip = pytest.mark.skip(reason="no warehouse in this test: it runs once, in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("no_warehouse") or item.nodeid.replace("\\", "/").startswith("tests/sandbox/"):
+            item.add_marker(skip)

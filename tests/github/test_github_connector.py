@@ -32,6 +32,8 @@ from warehouse.map_github import map_pull_request
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.github.github_worlds import pull, world  # noqa: E402
 
+pytestmark = pytest.mark.no_warehouse  # the PostgreSQL pass leaves it out (tests/conftest.py)
+
 REPO = "shop/search-tools"
 
 

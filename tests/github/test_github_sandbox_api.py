@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.conftest import REFERENCE  # noqa: E402
 from tests.github.github_worlds import pull, world  # noqa: E402
 
+pytestmark = pytest.mark.no_warehouse  # the PostgreSQL pass leaves it out (tests/conftest.py)
+
 SCHEMAS = REFERENCE / "github" / "schemas"
 REPO = "shop/search-tools"
 TOKEN = {"Authorization": "token sandbox-github-token"}

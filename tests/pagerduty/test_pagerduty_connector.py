@@ -29,6 +29,8 @@ from lookback.sandbox.serve import Sandbox
 from tests.pagerduty.pagerduty_worlds import START, expected_ids, world
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 
+pytestmark = pytest.mark.no_warehouse  # the PostgreSQL pass leaves it out (tests/conftest.py)
+
 SINCE = START - timedelta(days=1)
 UNTIL = START + timedelta(days=60)
 TOKEN = "sandbox-pagerduty-token"

@@ -22,6 +22,8 @@ from tests.conftest import REFERENCE
 from tests.pagerduty.pagerduty_worlds import world
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 
+pytestmark = pytest.mark.no_warehouse  # the PostgreSQL pass leaves it out (tests/conftest.py)
+
 WINDOW = {"since": "2022-11-01T00:00:00Z", "until": "2022-12-31T00:00:00Z"}
 
 

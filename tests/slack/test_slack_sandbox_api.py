@@ -14,6 +14,8 @@ from tests.conftest import REFERENCE
 from tests.sandbox_fixtures import sandbox_factory  # noqa: F401
 from tests.slack.slack_worlds import BASE, slack_world, ts
 
+pytestmark = pytest.mark.no_warehouse  # the PostgreSQL pass leaves it out (tests/conftest.py)
+
 SLACK_REF = REFERENCE / "slack"
 CATALOGUE = SLACK_REF / "recorded" / "java-slack-sdk-json-logs"
 AUTH = {"Authorization": "Bearer xoxb-test"}
