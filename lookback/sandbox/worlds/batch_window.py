@@ -119,12 +119,8 @@ TRIGGER_LIVE = "2025-02-18T14:27:00Z"
 BUSY = (("2025-02-19T10:00:00Z", "2025-02-19T11:30:00Z"), ("2025-02-20T10:00:00Z", "2025-02-20T11:12:00Z"))
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _busy(t: float) -> bool:
-    return any(_t(a) <= t <= _t(b) for a, b in BUSY)
+    return any(epoch(a) <= t <= epoch(b) for a, b in BUSY)
 
 
 _JOBS = (("catalog", "search-reindex", "15 1 * * *", "catalog-service"),
@@ -312,7 +308,7 @@ def _pg_line(rng: random.Random, t: float) -> str:
     if k < 0.30 and not _busy(t):
         pid = rng.randrange(20_000, 60_000)
         if hour < 6:
-            if 2 <= hour <= 4 and t < _t(TRIGGER_LIVE):
+            if 2 <= hour <= 4 and t < epoch(TRIGGER_LIVE):
                 app, team, query = "fernpoints_recalc", "loyalty", _RECALC_QUERY
             else:
                 app, team, query = rng.choice(_BLOCKERS_NIGHT)
@@ -767,11 +763,11 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for ch, joiners in ((co_ch, CHECKOUT_PEOPLE), (lo_ch, loyalty_people), (db_ch, db_people), (sr_ch, sre_people),
                         (st_ch, STORES), (ce_ch, CARE), (et_ch, ["dries"]), (br_ch, db_people), (sy_ch, sre_people)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, checkout, 9 * n, start, _t("2025-02-14"), cp_ch)
+    add_incidents(b, checkout, 9 * n, start, epoch("2025-02-14"), cp_ch)
     add_incidents(b, loyalty, 5 * n, start, end, sc.common["alerts"], incident_channels=False)
-    add_incidents(b, database, 5 * n, start, _t("2025-02-16"), db_ch, incident_channels=False)
-    add_deploys(b, checkout, int(35 * n), start, _t("2025-02-18"), sc.common["deploys"])
-    add_deploys(b, checkout, max(1, int(3 * n)), _t("2025-02-20T14:00:00Z"), end, sc.common["deploys"])
+    add_incidents(b, database, 5 * n, start, epoch("2025-02-16"), db_ch, incident_channels=False)
+    add_deploys(b, checkout, int(35 * n), start, epoch("2025-02-18"), sc.common["deploys"])
+    add_deploys(b, checkout, max(1, int(3 * n)), epoch("2025-02-20T14:00:00Z"), end, sc.common["deploys"])
     add_deploys(b, loyalty, int(20 * n), start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, db_ch, "pgwatch", 3 * days * n, start, end, _pg_line)
@@ -783,7 +779,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for when, what in (("2024-12-02T03:20:00Z", "retention_purge on sessions_archive"),
                        ("2024-12-28T03:05:00Z", "fernpoints_recalc and orders_export_erp"),
                        ("2025-01-13T02:48:00Z", "retention_purge on sessions_archive")):
-        b.incident(d_svc, LOCK_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(d_svc, LOCK_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=0.6 * HOUR, alert_key=LOCK_KEY, severity="warning",
                    alert_summary=f"commerce-db LockWaitTime p95 above 5000ms for 10m ({what})")
 
@@ -791,7 +787,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     day0 = start - start % DAY
     d = day0
     members = 4_061_000
-    while d < _t("2025-02-19"):
+    while d < epoch("2025-02-19"):
         s = d + 2.5 * HOUR + rng.uniform(3, 20)
         b.say(br_ch, s, "jobwatch", _recalc_started(s, 1))
         members += rng.randrange(200, 900)
@@ -800,7 +796,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         d += DAY
 
     # Checkly's daily summary of the checkout journey ----------------------------------------------------------------
-    weak_merged = _t("2025-01-28T14:10:00Z")
+    weak_merged = epoch("2025-01-28T14:10:00Z")
     noisy_at = (("2025-01-16T03:14:00Z", "ap-southeast-2", "3DS2 challenge frame never loaded (Paystride sandbox)"),
                 ("2025-01-17T22:41:00Z", "us-east-1", "TimeoutError waiting for 'Order confirmed' (Paystride sandbox 504)"),
                 ("2025-01-19T05:02:00Z", "ap-southeast-2", "page.goto timeout 30000ms (Checkly location degraded)"),
@@ -830,7 +826,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("Paystride sandbox 3DS2 simulator again, prod checkout fine. resolving",
              "Checkly location issue, other locations green. nothing for us")
     for i, (when, loc, err) in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, SYNTH_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=200 + 20 * i,
                          resolve_after=1300 + 110 * i, handle=f"noisy{i}", alert_key=SYNTH_KEY,
@@ -845,7 +841,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for when, text in (("2025-01-16T02:40:00Z", "sandbox 3DS2 simulator unavailable"),
                        ("2025-01-20T12:55:00Z", "sandbox 3DS2 simulator degraded"),
                        ("2025-01-24T04:10:00Z", "sandbox API returning 504 for some requests")):
-        b.say(pp_ch, _t(when), "paystride", f":large_yellow_circle: *Paystride* Investigating: {text}")
+        b.say(pp_ch, epoch(when), "paystride", f":large_yellow_circle: *Paystride* Investigating: {text}")
     grumbles = (("2025-01-16T08:50:00Z", "makena", "paged 03:14 by the checkout journey, Sydney location, the "
                  "Paystride sandbox 3DS frame never loaded. prod checkout was fine all night"),
                 ("2025-01-20T14:05:00Z", "sigrun", "again, eu-west-2 this time. Paystride calls their sandbox 3DS "
@@ -858,33 +854,33 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-01-27T09:10:00Z", "ilse", "on it: every 30 min from eu-west-1 and page on 3 fails in a row. "
                  "saves ~210k Checkly runs a month too. the order error-rate alert still pages for real outages"))
     for when, who, text in grumbles:
-        m = b.say(co_ch, _t(when), who, text)
+        m = b.say(co_ch, epoch(when), who, text)
         if "can we make" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of the checkout journey")
-    b.say(sr_ch, _t("2025-01-24T10:20:00Z"), "ilse", "Checkly invoice for December: 231k browser runs, plan has 60k. "
+    b.say(sr_ch, epoch("2025-01-24T10:20:00Z"), "ilse", "Checkly invoice for December: 231k browser runs, plan has 60k. "
           "the checkout journey alone is 216k (1/min x 5 locations). finance wants a plan by friday")
-    b.say(sr_ch, _t("2025-01-24T10:34:00Z"), "ruben", "that one also pages checkout every other night for the "
+    b.say(sr_ch, epoch("2025-01-24T10:34:00Z"), "ruben", "that one also pages checkout every other night for the "
           "Paystride sandbox. two birds")
 
     # Jan 28: the journey every 30 minutes from one location, paging after 3 failures ---------------------------------
-    weak = story_pull(b, synth, _WEAKENING, _t("2025-01-27T09:40:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, synth, _WEAKENING, epoch("2025-01-27T09:40:00Z"), weak_merged, "weakening",
                       review="ok. 3 x 30 min is 90 minutes before we hear about it though",
-                      reviewed=_t("2025-01-28T13:50:00Z"),
+                      reviewed=epoch("2025-01-28T13:50:00Z"),
                       comments=(("ilse", "the order error-rate alert pages at 5% within 5 minutes, that's the real "
-                                 "safety net. the journey is the backstop", _t("2025-01-27T11:05:00Z")),))
+                                 "safety net. the journey is the backstop", epoch("2025-01-27T11:05:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="cut the checkout journey from every minute in five locations to every 30 minutes from one, paging "
                "only after three failed runs in a row: a partial, 90-minute slowdown can never page")
     wev = checkly_deploy(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="Checkly deploying the sparser checkout journey", same_fact_as=("github", weak))
-    b.say(co_ch, _t("2025-01-28T14:30:00Z"), "ilse",
+    b.say(co_ch, epoch("2025-01-28T14:30:00Z"), "ilse",
           "merged {{url:weakening}}: checkout journey every 30 min from eu-west-1, pages after 3 fails in a row. "
           "sleep well :zzz:", template=True)
 
     # Feb 3-6: the Winter Sale flash fails fast; the order transaction is allowed to wait --------------------------------
-    flash = b.incident(svc, ERRORS_TITLE, _t("2025-02-03T19:03:00Z"), responders=["teodoro", "makena"], ack_after=150,
+    flash = b.incident(svc, ERRORS_TITLE, epoch("2025-02-03T19:03:00Z"), responders=["teodoro", "makena"], ack_after=150,
                        resolve_after=22 * 60, alert_key="grafana/checkout-order-error-rate",
                        alert_summary="order placement errors 6.8% over 5m (canceling statement due to lock timeout)",
                        notes=[("teodoro", "lock/statement timeouts on orders insert during the flash, autovacuum on "
@@ -892,36 +888,36 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                        handle="flash")
     tr.add("pagerduty", flash, "context", must_see=False, group="cause",
            why="the flash-sale page that led to the longer lock and statement timeouts")
-    b.say(cp_ch, _t("2025-02-03T19:03:03Z"), "pagerduty",
+    b.say(cp_ch, epoch("2025-02-03T19:03:03Z"), "pagerduty",
           f":rotating_light: Triggered <{{{{incurl:flash}}}}|#{{{{inc:flash}}}}> {ERRORS_TITLE}", template=True)
-    b.say(co_ch, _t("2025-02-04T09:20:00Z"), "teodoro", "last night's flash: 1.6% of orders failed in <3s with lock "
+    b.say(co_ch, epoch("2025-02-04T09:20:00Z"), "teodoro", "last night's flash: 1.6% of orders failed in <3s with lock "
           "timeout / statement timeout while autovacuum sat on orders. they'd have worked 2 seconds later. proposal: "
           "let the order tx wait longer and give the pool more room")
-    b.say(co_ch, _t("2025-02-04T09:41:00Z"), "ottavia", "ok with me if it stays under the ALB's 30s")
-    contrib = story_pull(b, chk_repo, _CONTRIBUTOR, _t("2025-02-05T10:15:00Z"), _t("2025-02-06T13:30:00Z"),
+    b.say(co_ch, epoch("2025-02-04T09:41:00Z"), "ottavia", "ok with me if it stays under the ALB's 30s")
+    contrib = story_pull(b, chk_repo, _CONTRIBUTOR, epoch("2025-02-05T10:15:00Z"), epoch("2025-02-06T13:30:00Z"),
                          "contributor", review="ok. 15s lock_timeout is a lot, but the ALB is 30s",
-                         reviewed=_t("2025-02-06T12:55:00Z"),
+                         reviewed=epoch("2025-02-06T12:55:00Z"),
                          comments=(("konstantin", "fine from the DB side, max_connections is 2000. just nobody hold "
                                     "long locks on loyalty_balances or orders during the day :)",
-                                    _t("2025-02-05T14:20:00Z")),))
+                                    epoch("2025-02-05T14:20:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="let checkout's order transaction wait 15s for a row lock on 60 connections per pod: blocked orders "
                "queue and drain the pool instead of failing fast")
     csha = contrib["merge_commit_sha"][:7]
-    cev = b.change_event(svc, f"Deploy checkout-core@{csha} to production", _t("2025-02-06T13:52:00Z"), "ci-deploy",
+    cev = b.change_event(svc, f"Deploy checkout-core@{csha} to production", epoch("2025-02-06T13:52:00Z"), "ci-deploy",
                          links=[{"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title}],
                          details={"deployer": "teodoro", "environment": "production"})
     b.templated.append((cev["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2025-02-06T13:52:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-02-06T13:52:02Z"), "deploybot",
           f":rocket: checkout-core `{csha}` deployed to production by <@{b.people['teodoro'].slack_id}>")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the longer timeouts",
            same_fact_as=("github", contrib))
 
     # Feb 11-18: LOY-212 and the new schedule; a retention-purge time-zone change the day before ----------------------
-    b.say(lo_ch, _t("2025-02-11T16:05:00Z"), "brody", "LOY-212: 140 tickets in Jan from US members, 'points from "
+    b.say(lo_ch, epoch("2025-02-11T16:05:00Z"), "brody", "LOY-212: 140 tickets in Jan from US members, 'points from "
           "last night's order missing'. the recalc runs 02:30 UTC = 18:30 in CA. going to move it after the US day "
           "closes")
-    b.say(lo_ch, _t("2025-02-11T16:30:00Z"), "anahera", "+1, and shard it while you're there, 2h40 is silly")
+    b.say(lo_ch, epoch("2025-02-11T16:30:00Z"), "anahera", "+1, and shard it while you're there, 2h40 is silly")
     purge = story_pull(b, batch, Change(
         author=db_people[2], reviewer="maelle", labels=("privacy", "schedule"),
         title="retention-purge: 03:00 Europe/Amsterdam instead of 01:00 UTC (PRIV-88)",
@@ -934,23 +930,23 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +  schedule: "0 3 * * *"
 +  timeZone: "Europe/Amsterdam"
    concurrencyPolicy: Forbid"""),)),
-        _t("2025-02-14T09:10:00Z"), _t("2025-02-17T10:05:00Z"), "distractor_purge")
-    ship_batch(purge, _t("2025-02-17T10:12:00Z"), "maelle")
-    trig = story_pull(b, batch, _TRIGGER, _t("2025-02-14T16:20:00Z"), _t("2025-02-18T14:20:00Z"), "trigger",
-                      review="nice, finally", reviewed=_t("2025-02-18T14:02:00Z"),
+        epoch("2025-02-14T09:10:00Z"), epoch("2025-02-17T10:05:00Z"), "distractor_purge")
+    ship_batch(purge, epoch("2025-02-17T10:12:00Z"), "maelle")
+    trig = story_pull(b, batch, _TRIGGER, epoch("2025-02-14T16:20:00Z"), epoch("2025-02-18T14:20:00Z"), "trigger",
+                      review="nice, finally", reviewed=epoch("2025-02-18T14:02:00Z"),
                       review_comments=(("luuk", "8 pods x 5000-row batches against commerce-db, ok with the DB "
-                                        "folks?", _RECALC_FILE, 38, _t("2025-02-17T09:15:00Z")),),
+                                        "folks?", _RECALC_FILE, 38, epoch("2025-02-17T09:15:00Z")),),
                       comments=(("brody", "it's 2am, the db is idle then. and staging with a prod snapshot did it in "
-                                 "38 min", _t("2025-02-17T15:40:00Z")),))
+                                 "38 min", epoch("2025-02-17T15:40:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="moved the Fern Points recalc to 02:00 America/Los_Angeles (10:00 UTC, the EU lunchtime) and ran it as "
                "8 pods with big batches and no pause: its row locks on loyalty_balances block checkout's orders")
-    deployed = _t(TRIGGER_LIVE)
+    deployed = epoch(TRIGGER_LIVE)
     ship_trigger(sc, j_svc, "batch-schedules", trig, _TRIGGER, deployed, "brody")
     sy = synced(trig, deployed)
     tr.add("slack", sy, "trigger", must_see=False, group="cause", why="Argo CD syncing the new recalc schedule",
            same_fact_as=("github", trig))
-    b.say(lo_ch, _t("2025-02-18T14:40:00Z"), "brody", "new recalc schedule is live, first run tonight at 2am LA time. "
+    b.say(lo_ch, epoch("2025-02-18T14:40:00Z"), "brody", "new recalc schedule is live, first run tonight at 2am LA time. "
           "US points should post before breakfast now :tada:")
 
     # Feb 19 morning: an index build on product_reviews, a web release, a checkout deploy (red herrings) --------------
@@ -963,11 +959,11 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +-- flyway:executeInTransaction=false
 +CREATE INDEX CONCURRENTLY IF NOT EXISTS product_reviews_product_created_idx
 +  ON product_reviews (product_id, created_at DESC);"""),)),
-        _t("2025-02-17T13:00:00Z"), _t("2025-02-19T08:40:00Z"), "distractor_index")
-    applied(index, _t("2025-02-19T09:05:00Z"))
-    b.say(db_ch, _t("2025-02-19T09:06:00Z"), "pgwatch", ":construction: `CREATE INDEX CONCURRENTLY "
+        epoch("2025-02-17T13:00:00Z"), epoch("2025-02-19T08:40:00Z"), "distractor_index")
+    applied(index, epoch("2025-02-19T09:05:00Z"))
+    b.say(db_ch, epoch("2025-02-19T09:06:00Z"), "pgwatch", ":construction: `CREATE INDEX CONCURRENTLY "
           "product_reviews_product_created_idx` running (pid 38211, phase: building index: scanning table)")
-    b.say(db_ch, _t("2025-02-19T09:48:00Z"), "pgwatch", ":white_check_mark: `product_reviews_product_created_idx` "
+    b.say(db_ch, epoch("2025-02-19T09:48:00Z"), "pgwatch", ":white_check_mark: `product_reviews_product_created_idx` "
           "built in 42m, valid")
     autocomplete = story_pull(b, web.repo, Change(
         author=web.members[0], reviewer=web.members[1], labels=("checkout", "feature"),
@@ -982,12 +978,12 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +  if (results.error) return <ManualAddressForm onSubmit={onPick} />;
 +  return <Combobox value={query} onChange={setQuery} options={results.items} onSelect={onPick} />;
 +}"""),)),
-        _t("2025-02-14T13:00:00Z"), _t("2025-02-18T16:30:00Z"), "distractor_autocomplete")
+        epoch("2025-02-14T13:00:00Z"), epoch("2025-02-18T16:30:00Z"), "distractor_autocomplete")
     wsha = autocomplete["merge_commit_sha"][:7]
-    b.change_event(web.service, f"Deploy web-frontend@{wsha} to production", _t("2025-02-19T09:10:00Z"), "ci-deploy",
+    b.change_event(web.service, f"Deploy web-frontend@{wsha} to production", epoch("2025-02-19T09:10:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{web.repo}/commit/{wsha}", "text": wsha}],
                    details={"deployer": web.members[0], "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-02-19T09:10:02Z"), "deploybot", f":rocket: web-frontend `{wsha}` deployed "
+    b.say(sc.common["deploys"], epoch("2025-02-19T09:10:02Z"), "deploybot", f":rocket: web-frontend `{wsha}` deployed "
           f"to production by <@{b.people[web.members[0]].slack_id}>")
     pickup = story_pull(b, chk_repo, Change(
         author="wiebke", reviewer="sigrun", labels=("click-and-collect",),
@@ -998,108 +994,108 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
      storeName: order.pickupStore?.name,
 +    pickupCode: order.pickupStore ? order.pickupCode : undefined,
    };"""),)),
-        _t("2025-02-17T15:00:00Z"), _t("2025-02-19T08:55:00Z"), "distractor_pickup")
+        epoch("2025-02-17T15:00:00Z"), epoch("2025-02-19T08:55:00Z"), "distractor_pickup")
     psha = pickup["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy checkout-core@{psha} to production", _t("2025-02-19T09:32:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy checkout-core@{psha} to production", epoch("2025-02-19T09:32:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{chk_repo}/commit/{psha}", "text": psha}],
                    details={"deployer": "wiebke", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-02-19T09:32:02Z"), "deploybot", f":rocket: checkout-core `{psha}` deployed "
+    b.say(sc.common["deploys"], epoch("2025-02-19T09:32:02Z"), "deploybot", f":rocket: checkout-core `{psha}` deployed "
           f"to production by <@{b.people['wiebke'].slack_id}>")
-    b.say(et_ch, _t("2025-02-19T08:30:00Z"), "dries", "Winter Sale last-chance email goes out 10:00 CET to 1.1m "
+    b.say(et_ch, epoch("2025-02-19T08:30:00Z"), "dries", "Winter Sale last-chance email goes out 10:00 CET to 1.1m "
           "members, NL/BE/DE/UK")
 
     # Feb 19, 10:00 UTC: the first daytime recalc; the DB bot, a low-urgency alert, a shop manager ----------------------
-    s1 = _t("2025-02-19T10:00:04Z")
+    s1 = epoch("2025-02-19T10:00:04Z")
     run1 = b.say(br_ch, s1, "jobwatch", _recalc_started(s1, 8))
     tr.add("slack", run1, "context", must_see=False, group="cause",
            why="Jobwatch: the recalc starts at 10:00 UTC in 8 pods, the first run in the EU daytime")
-    lock = b.say(db_ch, _t("2025-02-19T10:06:00Z"), "pgwatch",
+    lock = b.say(db_ch, epoch("2025-02-19T10:06:00Z"), "pgwatch",
                  _lock_line(318, 41877, "fernpoints_recalc", "loyalty", _RECALC_QUERY, 41,
                             rows=" holding 5,000 row locks", waiting=" · waiting: checkout_core 301, loyalty_api 17"))
     tr.add("slack", lock, "early_signal", must_see=True, group="detection",
            why="pgWatch: 318 sessions, almost all checkout, waiting on row locks held by the recalc six minutes into "
                "its first daytime run; nobody reacts")
-    b.say(db_ch, _t("2025-02-19T10:21:00Z"), "pgwatch", ":turtle: *Long-running transactions* commerce-db: 8 > 60s, "
+    b.say(db_ch, epoch("2025-02-19T10:21:00Z"), "pgwatch", ":turtle: *Long-running transactions* commerce-db: 8 > 60s, "
           "all `fernpoints_recalc` (loyalty), oldest 74s · 412 active connections from checkout_core (usual ~90)")
-    low = b.incident(d_svc, LOCK_TITLE, _t("2025-02-19T10:12:00Z"), urgency="low", responders=[], notify=False,
+    low = b.incident(d_svc, LOCK_TITLE, epoch("2025-02-19T10:12:00Z"), urgency="low", responders=[], notify=False,
                      ack_after=None, resolve_after=84 * 60, alert_key=LOCK_KEY, severity="warning",
                      alert_summary="commerce-db LockWaitTime p95 14,200ms above 5000ms for 10m (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the commerce-db lock-wait alert opened a low-urgency incident ten minutes in; it paged no one and "
                "resolved itself when the recalc finished")
-    g1 = b.say(cp_ch, _t("2025-02-19T10:14:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* checkout-core "
+    g1 = b.say(cp_ch, epoch("2025-02-19T10:14:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* checkout-core "
                "p99 18.6s above 3s for 10m (slack only)")
     tr.add("slack", g1, "early_signal", must_see=False, group="detection",
            why="Grafana's Slack-only latency alert of checkout-core; it goes unread")
-    b.say(cp_ch, _t("2025-02-19T11:31:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* checkout-core p99 "
+    b.say(cp_ch, epoch("2025-02-19T11:31:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* checkout-core p99 "
           "back under 3s")
-    b.say(sy_ch, _t("2025-02-19T10:31:10Z"), "checkly", ":x: *Checkout journey (guest, card)* failed in eu-west-1: "
+    b.say(sy_ch, epoch("2025-02-19T10:31:10Z"), "checkly", ":x: *Checkout journey (guest, card)* failed in eu-west-1: "
           "TimeoutError waiting for 'Order confirmed' (30000ms) · 1 of 3 failed runs before alerting")
-    b.say(sy_ch, _t("2025-02-19T11:01:20Z"), "checkly", ":warning: *Checkout journey (guest, card)* degraded in "
+    b.say(sy_ch, epoch("2025-02-19T11:01:20Z"), "checkly", ":warning: *Checkout journey (guest, card)* degraded in "
           "eu-west-1: 17.4s")
-    b.say(sy_ch, _t("2025-02-19T11:31:15Z"), "checkly", ":white_check_mark: *Checkout journey (guest, card)* passed "
+    b.say(sy_ch, epoch("2025-02-19T11:31:15Z"), "checkly", ":white_check_mark: *Checkout journey (guest, card)* passed "
           "in eu-west-1 (3.1s)")
-    remark = b.say(st_ch, _t("2025-02-19T10:34:00Z"), "hendrika",
+    remark = b.say(st_ch, epoch("2025-02-19T10:34:00Z"), "hendrika",
                    "is something up with the tills? Kalverstraat over lunch: card payments spin forever, 4 timed out "
                    "and we had to redo them, queue to the door. Utrecht says the same")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="a shop manager sees card payments at the tills (checkout-core) spinning and timing out over lunch; "
                "it is put down to the card terminals")
-    b.say(st_ch, _t("2025-02-19T10:49:00Z"), "pieternel", "Paystride terminals had a wobble last month too, I'll "
+    b.say(st_ch, epoch("2025-02-19T10:49:00Z"), "pieternel", "Paystride terminals had a wobble last month too, I'll "
           "log it with IT", parent=remark)
-    b.say(st_ch, _t("2025-02-19T11:38:00Z"), "hendrika", "fine again now :shrug:", parent=remark)
-    c1 = b.say(ce_ch, _t("2025-02-19T11:15:00Z"), "quentin",
+    b.say(st_ch, epoch("2025-02-19T11:38:00Z"), "hendrika", "fine again now :shrug:", parent=remark)
+    c1 = b.say(ce_ch, epoch("2025-02-19T11:15:00Z"), "quentin",
                "couple of chats: checkout kept spinning, then 'er ging iets mis', but the bank app shows a pending "
                "charge. told them to wait for the order email")
     tr.add("slack", c1, "customer_report", must_see=False, group="reports",
            why="the first customer contacts, taken for a payment glitch")
-    b.say(ce_ch, _t("2025-02-19T12:05:00Z"), "saskia", "6 of those now, all between 11:00 and 12:30 our time. "
+    b.say(ce_ch, epoch("2025-02-19T12:05:00Z"), "saskia", "6 of those now, all between 11:00 and 12:30 our time. "
           "seems ok again", parent=c1)
-    e1 = _t("2025-02-19T11:24:30Z")
+    e1 = epoch("2025-02-19T11:24:30Z")
     b.say(br_ch, e1, "jobwatch", _recalc_done(e1, s1, members + 1_400, 8))
-    conv = b.say(et_ch, _t("2025-02-19T13:40:00Z"), "dries", "conversion NL/BE fell off a cliff 11:00-12:30 today, "
+    conv = b.say(et_ch, epoch("2025-02-19T13:40:00Z"), "dries", "conversion NL/BE fell off a cliff 11:00-12:30 today, "
                  "2.0% vs 3.4% last wednesday, right when the last-chance email landed. anyone know why?")
     tr.add("slack", conv, "early_signal", must_see=False, group="reports",
            why="the trading manager sees EU conversion drop over lunch; it is put down to the email's traffic")
-    b.say(et_ch, _t("2025-02-19T13:52:00Z"), sc.team("growth").members[0], "email traffic lands on the sale page, "
+    b.say(et_ch, epoch("2025-02-19T13:52:00Z"), sc.team("growth").members[0], "email traffic lands on the sale page, "
           "that always converts worse. let's see tomorrow", parent=conv)
-    b.incident(catalog.service, "[catalog-service] importer lag above 30m", _t("2025-02-19T15:10:00Z"),
+    b.incident(catalog.service, "[catalog-service] importer lag above 30m", epoch("2025-02-19T15:10:00Z"),
                responders=catalog.members[:2], ack_after=240, resolve_after=50 * 60,
                alert_key="catalog-service/importer lag above 30m",
                notes=[(catalog.members[0], "supplier feed stuck, restarted the importer", 1800.0)])
 
     # Feb 20: again from 10:00; Paystride's status notice; care escalates and pages Checkout -----------------------------
-    s2 = _t("2025-02-20T10:00:03Z")
+    s2 = epoch("2025-02-20T10:00:03Z")
     b.say(br_ch, s2, "jobwatch", _recalc_started(s2, 8))
-    lock2 = b.say(db_ch, _t("2025-02-20T10:06:00Z"), "pgwatch",
+    lock2 = b.say(db_ch, epoch("2025-02-20T10:06:00Z"), "pgwatch",
                   _lock_line(364, 52210, "fernpoints_recalc", "loyalty", _RECALC_QUERY, 39,
                              rows=" holding 5,000 row locks", waiting=" · waiting: checkout_core 349, loyalty_api 15"))
     tr.add("slack", lock2, "early_signal", must_see=False, group="detection",
            why="pgWatch: the same lock waits on the second day")
-    kill_at = _t("2025-02-20T11:08:00Z")
-    low2 = b.incident(d_svc, LOCK_TITLE, _t("2025-02-20T10:11:00Z"), urgency="low", responders=[], notify=False,
-                      ack_after=None, resolve_after=kill_at + 12 * 60 - _t("2025-02-20T10:11:00Z"), alert_key=LOCK_KEY,
+    kill_at = epoch("2025-02-20T11:08:00Z")
+    low2 = b.incident(d_svc, LOCK_TITLE, epoch("2025-02-20T10:11:00Z"), urgency="low", responders=[], notify=False,
+                      ack_after=None, resolve_after=kill_at + 12 * 60 - epoch("2025-02-20T10:11:00Z"), alert_key=LOCK_KEY,
                       severity="warning",
                       alert_summary="commerce-db LockWaitTime p95 15,900ms above 5000ms for 10m (low urgency)")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="the lock-wait alert again on the second day, low urgency")
-    b.say(cp_ch, _t("2025-02-20T10:13:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* checkout-core p99 "
+    b.say(cp_ch, epoch("2025-02-20T10:13:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* checkout-core p99 "
           "24.9s above 3s for 10m (slack only)")
-    notice = b.say(pp_ch, _t("2025-02-20T10:15:00Z"), "paystride", ":large_yellow_circle: *Paystride* Investigating: "
+    notice = b.say(pp_ch, epoch("2025-02-20T10:15:00Z"), "paystride", ":large_yellow_circle: *Paystride* Investigating: "
                    "elevated authorisation latency for some card payments in the EU")
-    b.say(pp_ch, _t("2025-02-20T10:48:00Z"), "paystride", ":large_green_circle: *Paystride* Resolved: elevated "
+    b.say(pp_ch, epoch("2025-02-20T10:48:00Z"), "paystride", ":large_green_circle: *Paystride* Resolved: elevated "
           "authorisation latency for some card payments in the EU")
     tr.add("slack", notice, "context", must_see=False, group="cause",
            why="the payment provider's status notice the same morning, a red herring")
-    b.say(st_ch, _t("2025-02-20T10:26:00Z"), "hendrika", "same again today at the tills, exactly like yesterday",
+    b.say(st_ch, epoch("2025-02-20T10:26:00Z"), "hendrika", "same again today at the tills, exactly like yesterday",
           parent=remark)
-    b.say(sy_ch, _t("2025-02-20T10:31:05Z"), "checkly", ":x: *Checkout journey (guest, card)* failed in eu-west-1: "
+    b.say(sy_ch, epoch("2025-02-20T10:31:05Z"), "checkly", ":x: *Checkout journey (guest, card)* failed in eu-west-1: "
           "TimeoutError waiting for 'Order confirmed' (30000ms) · 1 of 3 failed runs before alerting")
-    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", _t("2025-02-20T08:05:00Z"),
+    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", epoch("2025-02-20T08:05:00Z"),
                responders=platform.members[:2], ack_after=180, resolve_after=40 * 60,
                alert_key="k8s-cluster/disk pressure on nodes",
                notes=[(platform.members[0], "image GC on two nodes, cleaned up", 1500.0)])
-    e_at = _t("2025-02-20T10:38:00Z")
+    e_at = epoch("2025-02-20T10:38:00Z")
     report = b.say(ce_ch, e_at, "annelot",
                    "escalating: 420+ chats and emails since yesterday. both days ~11:00-12:30 Amsterdam time checkout "
                    "spins for ages and then 'something went wrong', people give up on full carts. ~60 say their card "
@@ -1194,7 +1190,7 @@ def build_batch_window(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(sc.common["deploys"], fat + 2, "deploybot",
           f":rocket: batch-schedules `{fsha}` deployed to production by <@{b.people['brody'].slack_id}>")
     synced(fix, fat)
-    d = _t("2025-02-21")
+    d = epoch("2025-02-21")
     while d < end:
         s = d + 2.5 * HOUR + rng.uniform(3, 20)
         b.say(br_ch, s, "jobwatch", _recalc_started(s, 2))

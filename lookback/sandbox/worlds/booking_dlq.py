@@ -90,10 +90,6 @@ _SUPPORT_LINES = (
 )
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _tf_change(rng: random.Random) -> ConfigChange:
     """One generated Terraform PR of fulfillment-infra: alarms, queues, IAM, dashboards, providers."""
     k = rng.random()
@@ -453,36 +449,36 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              lines=_SUPPORT_LINES, thread_rate=0.6)
     for ch, joiners in ((ful_ch, FULFIL), (po_ch, PARTNERS + FULFIL[:2]), (cx_ch, SUPPORT), (bk_ch, bookers)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, fulfil, 10 * n, start, _t("2024-04-15"), fal_ch)
+    add_incidents(b, fulfil, 10 * n, start, epoch("2024-04-15"), fal_ch)
     add_incidents(b, bookings, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_deploys(b, fulfil, int(35 * n), start, end, sc.common["deploys"])
 
     # The daily metrics line: steady until the trigger's deploy, then the pending count climbs ---------------
     day = start - start % DAY + 7 * HOUR
     while day < end:
-        if _t("2024-05-21") <= day < _t("2024-05-22"):
+        if epoch("2024-05-21") <= day < epoch("2024-05-22"):
             line = _daily_line(day, 11_962, "2m31s", 1_317, 38)
-        elif _t("2024-05-22") <= day < _t("2024-05-23"):
+        elif epoch("2024-05-22") <= day < epoch("2024-05-23"):
             line = _daily_line(day, 11_410, "2m40s", 2_904, 219)
         else:
             line = _daily_line(day, b.rng.randrange(13_400, 15_900), f"{b.rng.randrange(1, 3)}m{b.rng.randrange(60):02d}s",
                                b.rng.randrange(22, 61), b.rng.randrange(30, 46))
         m = b.say(ful_ch, day + b.rng.uniform(5, 90), "fulfilbot", line)
-        if _t("2024-05-21") <= day < _t("2024-05-22"):
+        if epoch("2024-05-21") <= day < epoch("2024-05-22"):
             tr.add("slack", m, "early_signal", must_see=True, group="detection",
                    why="the daily metrics bot shows 1,317 bookings pending at the supplier for over an hour, "
                        "35 times the usual; nobody reacts")
-        elif _t("2024-05-22") <= day < _t("2024-05-23"):
+        elif epoch("2024-05-22") <= day < epoch("2024-05-23"):
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the next morning's metrics line: 2,904 pending")
         day += DAY
 
     # April: HotelHub announces v3 webhooks ------------------------------------------------------------
-    ann = b.say(po_ch, _t("2024-04-08T14:30:00Z"), "beatriz",
+    ann = b.say(po_ch, epoch("2024-04-08T14:30:00Z"), "beatriz",
                 ":mega: HotelHub moves every property to v3 confirmation webhooks on May 6 (adds the rate and the "
                 "cancellation terms). v2 keeps working until June 30. docs and sample payloads: "
                 "https://developers.hotelhub.example/webhooks/v3")
-    b.say(po_ch, _t("2024-04-08T15:02:00Z"), "paloma", "thanks! I'll pick up the v3 decoder in fulfillment-worker",
+    b.say(po_ch, epoch("2024-04-08T15:02:00Z"), "paloma", "thanks! I'll pick up the v3 decoder in fulfillment-worker",
           parent=ann)
     tr.add("slack", ann, "context", must_see=False, group="cause",
            why="the supplier's v3 webhooks, which the trigger decodes")
@@ -494,7 +490,7 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              "same as sunday: 14 TEST-* messages from HotelHub's sandbox. purged, HH-4471 bumped")
     for i, when in enumerate(noisy_at):
         who = ONCALL[i % len(ONCALL)]
-        t = _t(when)
+        t = epoch(when)
         inc = b.incident(svc, DLQ_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=200 + 60 * i,
                          resolve_after=1500 + 240 * i, handle=f"noisy{i}", alert_key=DLQ_KEY,
                          alert_summary=f"ALARM: {DLQ_ALARM} in eu-west-1",
@@ -512,30 +508,30 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-04-29T09:30:00Z", "sione", "I'll move the DLQ alarm to the low-urgency integration, it still "
                  "opens an incident and it's in the morning digest"))
     for when, who, text in grumbles:
-        m = b.say(ful_ch, _t(when), who, text)
+        m = b.say(ful_ch, epoch(when), who, text)
         if who == "arjun":
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of the DLQ alarm")
 
     # May 1: the DLQ alarm goes to the low-urgency integration ----------------------------------------------
-    w_at = _t("2024-04-30T08:40:00Z")
-    weak = story_pull(b, infra, _WEAKENING, w_at, _t("2024-05-01T10:55:00Z"), "weakening",
+    w_at = epoch("2024-04-30T08:40:00Z")
+    weak = story_pull(b, infra, _WEAKENING, w_at, epoch("2024-05-01T10:55:00Z"), "weakening",
                       review="ok for now. someone has to actually read the digest though",
-                      reviewed=_t("2024-05-01T10:31:00Z"))
+                      reviewed=epoch("2024-05-01T10:31:00Z"))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="moved the supplier-confirmations DLQ alarm to the low-urgency PagerDuty integration: two days of "
                "dead-lettered confirmations opened one low-urgency incident and paged no one")
     ev = applied(weak)
     tr.add("pagerduty", ev, "detection_weakened", must_see=False, group="detection",
            why="Atlantis applying the re-routing", same_fact_as=("github", weak))
-    b.say(ful_ch, _t("2024-05-01T11:10:00Z"), "sione",
+    b.say(ful_ch, epoch("2024-05-01T11:10:00Z"), "sione",
           "merged {{url:weakening}}: the DLQ alarm is low urgency now, no more 3am sandbox pages :zzz:", template=True)
-    b.say(po_ch, _t("2024-05-06T10:04:00Z"), "kenji", "HotelHub confirms the v3 webhook cutover is done, all "
+    b.say(po_ch, epoch("2024-05-06T10:04:00Z"), "kenji", "HotelHub confirms the v3 webhook cutover is done, all "
           "properties now send v3")
 
     # May 8: the DLQ keeps 2 days, dead-letters after 4 receives ---------------------------------------------
-    c_at = _t("2024-05-07T13:20:00Z")
-    contrib = story_pull(b, infra, _CONTRIBUTOR, c_at, _t("2024-05-08T09:30:00Z"), "contributor",
+    c_at = epoch("2024-05-07T13:20:00Z")
+    contrib = story_pull(b, infra, _CONTRIBUTOR, c_at, epoch("2024-05-08T09:30:00Z"), "contributor",
                          review="nice, the DLQ graph might mean something now")
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="cut the DLQ's retention to 2 days: the first dead-lettered confirmations expired before the "
@@ -547,11 +543,11 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # May 10-14: a flaky memory alarm on the same service, and its threshold raised (a red herring) -----------
     for i, when in enumerate(("2024-05-10T19:22:00Z", "2024-05-12T06:48:00Z", "2024-05-13T21:05:00Z")):
         who = ONCALL[(i + 2) % len(ONCALL)]
-        b.incident(svc, "[booking-fulfillment] voucher-renderer memory above 80%", _t(when), responders=[who],
+        b.incident(svc, "[booking-fulfillment] voucher-renderer memory above 80%", epoch(when), responders=[who],
                    ack_after=300, resolve_after=1400, alert_key="booking-fulfillment/voucher-renderer-memory",
                    notes=[(who, "GC caught up on its own, no failed renders", 700.0)] if i != 1 else None,
                    handle=f"mem{i}")
-        b.say(fal_ch, _t(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:mem{i}}}}}|"
+        b.say(fal_ch, epoch(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:mem{i}}}}}|"
               f"#{{{{inc:mem{i}}}}}> [booking-fulfillment] voucher-renderer memory above 80%", template=True)
     mem = story_pull(b, infra, Change(
         author="meiling", reviewer="sione", labels=("alarms",),
@@ -564,26 +560,26 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                                           "-  evaluation_periods  = 1", "-  threshold           = 80",
                                                           "+  evaluation_periods  = 3", "+  threshold           = 90",
                                                           "   period              = 300"])),)),
-        _t("2024-05-14T09:00:00Z"), _t("2024-05-14T15:10:00Z"), "distractor_mem")
+        epoch("2024-05-14T09:00:00Z"), epoch("2024-05-14T15:10:00Z"), "distractor_mem")
     applied(mem)
 
     # May 16-20: the trigger, its deploy ---------------------------------------------------------------------
-    t_at = _t("2024-05-16T11:20:00Z")
-    merged = _t("2024-05-20T12:48:00Z")
+    t_at = epoch("2024-05-16T11:20:00Z")
+    merged = epoch("2024-05-20T12:48:00Z")
     trig = story_pull(b, worker, _TRIGGER, t_at, merged, "trigger", review="nice, support will love this",
-                      reviewed=_t("2024-05-20T09:40:00Z"),
+                      reviewed=epoch("2024-05-20T09:40:00Z"),
                       review_comments=(("henrik", "are the sandbox samples representative of what properties send?",
-                                        "internal/suppliers/hotelhub/confirmation.go", 31, _t("2024-05-17T08:15:00Z")),),
+                                        "internal/suppliers/hotelhub/confirmation.go", 31, epoch("2024-05-17T08:15:00Z")),),
                       comments=(("paloma", "they're HotelHub's official v3 samples, and the sandbox run was green",
-                                 _t("2024-05-17T09:02:00Z")),))
+                                 epoch("2024-05-17T09:02:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the strict v3 decoder rejects every confirmation of a non-refundable rate (no cancellation deadline); "
                "the consumer retried them into the DLQ and those bookings stayed pending")
-    ship_trigger(sc, svc, "fulfillment-worker", trig, _TRIGGER, _t("2024-05-20T13:03:00Z"), "paloma")
+    ship_trigger(sc, svc, "fulfillment-worker", trig, _TRIGGER, epoch("2024-05-20T13:03:00Z"), "paloma")
 
     # May 20-22: the DLQ fills; a low-urgency incident, the metrics bot, partner ops -----------------------------
     fix_done = T + 1.65 * HOUR
-    low_at = _t("2024-05-20T13:41:00Z")
+    low_at = epoch("2024-05-20T13:41:00Z")
     low = b.incident(svc, DLQ_TITLE, low_at, urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=fix_done + 900 - low_at, alert_key=DLQ_KEY, severity="warning",
                      alert_summary=f"ALARM: {DLQ_ALARM} in eu-west-1")
@@ -591,12 +587,12 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            why="the DLQ alarm fired 40 minutes after the deploy, as a low-urgency incident that paged no one and "
                "stayed open for two days")
     err = b.incident(svc, "[booking-fulfillment] supplier-confirmations handler errors above 5% (15m)",
-                     _t("2024-05-21T04:20:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+                     epoch("2024-05-21T04:20:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=3.1 * HOUR, alert_key="booking-fulfillment/supplier-confirmations-errors",
                      severity="warning")
     tr.add("pagerduty", err, "early_signal", must_see=False, group="detection",
            why="a low-urgency handler error-rate alert during the night")
-    r_at = _t("2024-05-21T16:20:00Z")
+    r_at = epoch("2024-05-21T16:20:00Z")
     remark = b.say(po_ch, r_at, "kenji",
                    "HotelHub's account manager pinged me: since Monday they show ~900 confirmations as delivered to us "
                    "for bookings that still say Pending on our side. mostly non-refundable rates. did anything change "
@@ -606,7 +602,7 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.say(po_ch, r_at + 1900, "arjun", "the consumer dashboard is green, lag is 0. could be their retry storm from "
           "last month again? I'll check tomorrow", parent=remark)
     b.say(po_ch, r_at + 2300, "kenji", "ok, I'll tell them we're looking", parent=remark)
-    early_cx = b.say(cx_ch, _t("2024-05-21T18:05:00Z"), "tomasz",
+    early_cx = b.say(cx_ch, epoch("2024-05-21T18:05:00Z"), "tomasz",
                      "a few tickets today about hotel bookings with no confirmation voucher, I asked them to check spam")
     tr.add("slack", early_cx, "customer_report", must_see=False, group="reports",
            why="the first customer tickets, taken for an email problem")
@@ -626,31 +622,31 @@ def build_booking_dlq(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    }
 +    return r.cdn.Fetch(ctx, "logos/"+propertyID+".png")
  }"""),)),
-        _t("2024-05-17T14:00:00Z"), _t("2024-05-21T10:30:00Z"), "distractor_logo")
+        epoch("2024-05-17T14:00:00Z"), epoch("2024-05-21T10:30:00Z"), "distractor_logo")
     b.change_event(svc, f"Deploy fulfillment-worker@{logo['merge_commit_sha'][:7]} to production",
-                   _t("2024-05-21T11:02:00Z"), "ci-deploy", details={"deployer": "paloma", "environment": "production"})
+                   epoch("2024-05-21T11:02:00Z"), "ci-deploy", details={"deployer": "paloma", "environment": "production"})
 
     # May 22: other teams' trouble (email delays, a checkout deploy and page) -----------------------------------
     growth, checkout = sc.team("growth"), sc.team("checkout")
-    b.say(sc.common["eng-help"], _t("2024-05-22T09:20:00Z"), growth.members[0],
+    b.say(sc.common["eng-help"], epoch("2024-05-22T09:20:00Z"), growth.members[0],
           "FYI SendGrid reports delayed deliveries to outlook.com/hotmail since 08:00 UTC, transactional mail may "
           "arrive late")
-    b.incident(growth.service, "[email-service] send queue stuck", _t("2024-05-22T09:50:00Z"),
+    b.incident(growth.service, "[email-service] send queue stuck", epoch("2024-05-22T09:50:00Z"),
                responders=growth.members[:2], ack_after=240, resolve_after=55 * 60,
                alert_key="email-service/send queue stuck",
                notes=[(growth.members[0], "newsletter template render loop, killed the batch", 1200.0)])
     c_sha = b.sha()[:7]
     b.change_event(checkout.service, f"Deploy checkout-api@{c_sha} to production (3DS2 challenge flow)",
-                   _t("2024-05-22T12:10:00Z"), "ci-deploy", details={"environment": "production"})
-    b.say(sc.common["deploys"], _t("2024-05-22T12:10:03Z"), "deploybot",
+                   epoch("2024-05-22T12:10:00Z"), "ci-deploy", details={"environment": "production"})
+    b.say(sc.common["deploys"], epoch("2024-05-22T12:10:03Z"), "deploybot",
           f":rocket: checkout-api `{c_sha}` deployed to production by <@{b.people[checkout.members[0]].slack_id}>")
-    b.incident(checkout.service, "[checkout-api] payment provider timeouts", _t("2024-05-22T13:02:00Z"),
+    b.incident(checkout.service, "[checkout-api] payment provider timeouts", epoch("2024-05-22T13:02:00Z"),
                responders=checkout.members[:2], ack_after=180, resolve_after=40 * 60,
                alert_key="checkout-api/payment provider timeouts",
                notes=[(checkout.members[0], "Adyen EU latency, recovered on its own", 1500.0)])
 
     # The escalation and the page --------------------------------------------------------------------------
-    e_at = _t("2024-05-22T14:31:00Z")
+    e_at = epoch("2024-05-22T14:31:00Z")
     report = b.say(cx_ch, e_at, "lucia",
                    "escalating: 186 tickets since Monday afternoon, 'hotel booking still pending, no confirmation "
                    "voucher'. all hotels, mostly HotelHub properties, many non-refundable rates. some customers "

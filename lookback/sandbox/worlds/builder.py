@@ -14,7 +14,9 @@ _PLACEHOLDER = re.compile(r"\{\{(pr|url|num|inc|incurl):([A-Za-z0-9_.-]+)\}\}")
 
 
 def epoch(text: str) -> float:
-    """Epoch seconds of an ISO 8601 UTC string such as `2022-12-06T14:30:00Z`."""
+    """Epoch seconds of an ISO 8601 UTC string such as `2022-12-06T14:30:00Z`, or of a date's midnight UTC."""
+    if len(text) == 10:
+        text += "T00:00:00Z"
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 

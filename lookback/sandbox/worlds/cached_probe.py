@@ -110,10 +110,6 @@ MAINTENANCE = (("2025-09-03T23:30:00Z", "2025-09-04T02:00:00Z"), ("2025-09-05T23
 WOBBLE = ("2025-09-27T19:20:00Z", "2025-09-27T19:58:00Z")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 # Generated PRs of the config repos ------------------------------------------------------------------------------
 
 _RULES = (("Images", "property/rules/images.json", "30d"), ("Static assets", "property/rules/static.json", "365d"),
@@ -250,7 +246,7 @@ def _grafana_line(rng: random.Random, t: float) -> str:
     """Grafana's Slack-only alerts of web-origin in #web-platform-alerts."""
     k = rng.random()
     morning = 6 <= int(iso(t)[11:13]) <= 9
-    if k < 0.22 and t > _t(HPA_LIVE) and morning:
+    if k < 0.22 and t > epoch(HPA_LIVE) and morning:
         return ":large_yellow_circle: Grafana *[FIRING]* article-render HPA at max replicas (36/36) for 15m (slack only)"
     if k < 0.40:
         return (f":large_yellow_circle: Grafana *[FIRING]* fronts render errors {rng.uniform(0.6, 1.9):.1f}% "
@@ -287,8 +283,8 @@ _STORIES = ("Autumn budget leak", "Rail strike dates", "Premier League: late dra
 def _chartbeat_line(rng: random.Random, t: float) -> str:
     """Chartbeat's periodic post in #digital-desk (on the resignation night: the live blog, and fewer readers while
     article pages error)."""
-    if _t("2025-10-14T18:10:00Z") <= t < _t("2025-10-15T00:00:00Z"):
-        hurt = _t("2025-10-14T18:30:00Z") <= t < _t("2025-10-14T22:20:00Z")
+    if epoch("2025-10-14T18:10:00Z") <= t < epoch("2025-10-15T00:00:00Z"):
+        hurt = epoch("2025-10-14T18:30:00Z") <= t < epoch("2025-10-14T22:20:00Z")
         conc = int(rng.uniform(150_000, 215_000) if hurt else rng.uniform(260_000, 330_000))
         return (f":chart_with_upwards_trend: *Chartbeat* {conc:,} concurrents · top: 'Carrow resigns: live' "
                 f"({int(conc * rng.uniform(0.38, 0.46)):,}) · {rng.randrange(62, 74)}% from push and social")
@@ -822,7 +818,7 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     add_incidents(b, mem, 5 * n, start, T - 2 * DAY, sc.common["alerts"], incident_channels=False)
     add_deploys(b, web, 35 * n, start, T - DAY, sc.common["deploys"])
     add_deploys(b, web, max(1, 3 * n), T + DAY, end, sc.common["deploys"])
-    add_deploys(b, pub, 25 * n, start, _t("2025-10-13"), sc.common["deploys"])
+    add_deploys(b, pub, 25 * n, start, epoch("2025-10-13"), sc.common["deploys"])
     add_deploys(b, mem, 20 * n, start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, edge_ch, "edgestats", days * n // 2, start, end, _edge_anomaly)
@@ -851,7 +847,7 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         busy = 1.0 if 4 <= hour < 20 else 0.45
         if key in specials:
             line = _digest(win, *specials[key])
-        elif any(_t(a) - 4 * HOUR < d - 4 * HOUR < _t(z) for a, z in MAINTENANCE + (WOBBLE,)):
+        elif any(epoch(a) - 4 * HOUR < d - 4 * HOUR < epoch(z) for a, z in MAINTENANCE + (WOBBLE,)):
             line = _digest(win, rng.uniform(96.4, 97.6), rng.uniform(9, 22) * busy, rng.uniform(2.1, 6.8),
                            rng.randrange(90, 700), rng.randrange(60, 140))
         else:
@@ -868,7 +864,7 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         d += 4 * HOUR
 
     # September: announced origin maintenance, and the deep check pages through every window --------------------------
-    b.say(web_ch, _t("2025-09-01T14:10:00Z"), "oriel",
+    b.say(web_ch, epoch("2025-09-01T14:10:00Z"), "oriel",
           "September maintenance calendar is in the doc: render node groups to EKS 1.31 (Sep 3/4 and 10/11), "
           "content-db minor upgrade with failover (Sep 6), origin-gw certs + nginx 1.27 (Sep 12/13). All 00:30-03:00 "
           "BST, Akamai serves stale meanwhile")
@@ -881,7 +877,7 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-09-13T00:19:00Z", "HTTP 502 from origin-gw (nginx reload)"))
     note = "planned maintenance (calendar), readers served from Akamai, edge 5xx at baseline. resolving"
     for i, (when, err) in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, PROBE_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=150 + 25 * i, resolve_after=1500 + 120 * i, handle=f"noisy{i}", alert_key=PROBE_KEY,
@@ -897,7 +893,7 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         tr.add("pagerduty", inc, "context", must_see=False, group="detection",
                why="one of the deep origin check's pages during announced maintenance that led to the cached check")
     for i in range(4):
-        t = rng.uniform(_t("2025-08-10"), _t("2025-08-30"))
+        t = rng.uniform(epoch("2025-08-10"), epoch("2025-08-30"))
         b.incident(svc, PROBE_TITLE, t, responders=ONCALL[i % 4:i % 4 + 1], ack_after=200, resolve_after=900,
                    alert_key=PROBE_KEY, notes=[(ONCALL[i % 4], "render pod OOM, replaced, fine", 600.0)],
                    alert_summary="probe_success{job=\"article-origin-deep\"} = 0 from London, Frankfurt: HTTP 503")
@@ -913,38 +909,38 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-09-13T08:52:00Z", "oriel", "ok with me, as long as something still watches the origin"),
                 ("2025-09-13T09:01:00Z", "kwabena", "the article-render p95 alert stays, low urgency into this channel"))
     for when, who, text in grumbles:
-        m = b.say(web_ch, _t(when), who, text)
+        m = b.say(web_ch, epoch(when), who, text)
         if who == "kwabena" and "7 pages" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team decides to stop the maintenance pages by checking www through Akamai")
 
     # Sep 15-16: the uptime check moves to the homepage through Akamai ------------------------------------------------
-    weak = story_pull(b, up_repo, _WEAKENING, _t("2025-09-15T09:30:00Z"), _t(WEAK_MERGED), "weakening",
+    weak = story_pull(b, up_repo, _WEAKENING, epoch("2025-09-15T09:30:00Z"), epoch(WEAK_MERGED), "weakening",
                       review="ok. the homepage is cached 60s and served stale on error though, so this only pages "
                              "if akamai or the whole origin is down for a while",
-                      reviewed=_t("2025-09-16T10:02:00Z"),
+                      reviewed=epoch("2025-09-16T10:02:00Z"),
                       comments=(("kwabena", "that's the point: that's when readers notice. the p95 latency alert "
-                                 "still tells us when render struggles", _t("2025-09-15T11:40:00Z")),))
+                                 "still tells us when render struggles", epoch("2025-09-15T11:40:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="moved the only paging uptime check from the origin (cache bypass, article render, membership) to the "
                "homepage through Akamai, which is cached and served stale on error: an origin failure can't page")
-    wev = applied(weak, _t(WEAK_MERGED) + 360, "weakening")
+    wev = applied(weak, epoch(WEAK_MERGED) + 360, "weakening")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="Atlantis applying the cached homepage check", same_fact_as=("github", weak))
-    b.say(web_ch, _t("2025-09-16T10:40:00Z"), "kwabena", "merged {{url:weakening}}: the uptime check is now www "
+    b.say(web_ch, epoch("2025-09-16T10:40:00Z"), "kwabena", "merged {{url:weakening}}: the uptime check is now www "
           "through akamai, pages when 2/3 locations fail for 5m. no more maintenance-night pages :sleeping:",
           template=True)
 
     # Sep 22-23: the render autoscaler capped at 36 pods ---------------------------------------------------------------
-    hpa = story_pull(b, render_repo, _HPA, _t("2025-09-22T10:00:00Z"), _t("2025-09-23T11:05:00Z"), "contrib_hpa",
+    hpa = story_pull(b, render_repo, _HPA, epoch("2025-09-22T10:00:00Z"), epoch("2025-09-23T11:05:00Z"), "contrib_hpa",
                      review="fine, we can always raise it")
     tr.add("github", hpa, "contributor", must_see=False, group="cause",
            why="capped article-render at 36 pods in euw2: on the resignation night it sat at its maximum")
     hsha = hpa["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy article-render@{hsha} to production (euw2)", _t(HPA_LIVE), "ci-deploy",
+    b.change_event(svc, f"Deploy article-render@{hsha} to production (euw2)", epoch(HPA_LIVE), "ci-deploy",
                    links=[{"href": f"https://github.com/{render_repo}/commit/{hsha}", "text": hsha}],
                    details={"deployer": "rhodri", "environment": "production"})
-    b.say(sc.common["deploys"], _t(HPA_LIVE) + 2, "deploybot",
+    b.say(sc.common["deploys"], epoch(HPA_LIVE) + 2, "deploybot",
           f":rocket: article-render `{hsha}` deployed to production by <@{b.people['rhodri'].slack_id}>")
 
     # A purge change weeks before the trigger (decoy) ---------------------------------------------------------------
@@ -962,46 +958,46 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +        return nil
 +    }
 +    return []string{"img-" + ev.AssetID}"""),)),
-        _t("2025-09-24T10:00:00Z"), _t("2025-09-25T15:30:00Z"), "distractor_crops")
+        epoch("2025-09-24T10:00:00Z"), epoch("2025-09-25T15:30:00Z"), "distractor_crops")
     csha = crops["merge_commit_sha"][:7]
-    b.change_event(p_svc, f"Deploy publish-pipeline@{csha} to production", _t("2025-09-25T16:02:00Z"), "ci-deploy",
+    b.change_event(p_svc, f"Deploy publish-pipeline@{csha} to production", epoch("2025-09-25T16:02:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{pipe_repo}/commit/{csha}", "text": csha}],
                    details={"deployer": "parveen", "environment": "production"})
 
     # Sep 27-Oct 2: the stale corrected article; Must Revalidate on articles -------------------------------------------
-    b.say(news_ch, _t("2025-09-27T19:14:00Z"), "marisol", "correction published on the Harwell court report, para 2 "
+    b.say(news_ch, epoch("2025-09-27T19:14:00Z"), "marisol", "correction published on the Harwell court report, para 2 "
           "(wrong name). legal aware")
-    b.incident(svc, LATENCY_TITLE, _t("2025-09-27T19:24:00Z"), urgency="low", responders=[], notify=False,
+    b.incident(svc, LATENCY_TITLE, epoch("2025-09-27T19:24:00Z"), urgency="low", responders=[], notify=False,
                ack_after=None, resolve_after=0.6 * HOUR, alert_key=LATENCY_KEY, severity="warning",
                alert_summary="histogram_quantile(0.95, article_render_duration_seconds) = 9.8s (euw2, pods restarting)")
-    b.say(edge_ch, _t("2025-09-27T19:31:00Z"), "edgestats", f":warning: *EdgeStats anomaly* `{SITE}` last 15m: "
+    b.say(edge_ch, epoch("2025-09-27T19:31:00Z"), "edgestats", f":warning: *EdgeStats anomaly* `{SITE}` last 15m: "
           "origin errors 29.4% (7d median 0.03%) · edge 5xx 17 · offload 97.2% · serving stale")
-    legal = b.say(web_ch, _t("2025-09-29T09:12:00Z"), "harriet",
+    legal = b.say(web_ch, epoch("2025-09-29T09:12:00Z"), "harriet",
                   "Following up LEGAL-214: on Saturday the corrected Harwell court report was still shown in its "
                   "original form until 20:52, 38 minutes after the correction, because of a website outage. Our "
                   "solicitors are clear that once a correction is published we must not keep showing the old text. "
                   "Can the CDN be told never to show an old copy of an article?")
     tr.add("slack", legal, "context", must_see=False, group="cause",
            why="Legal asks that an article is never served stale after a correction")
-    b.say(web_ch, _t("2025-09-29T09:40:00Z"), "ysolde", "yes: Must Revalidate on the Articles rule. I'll do it this "
+    b.say(web_ch, epoch("2025-09-29T09:40:00Z"), "ysolde", "yes: Must Revalidate on the Articles rule. I'll do it this "
           "week", parent=legal)
-    contrib = story_pull(b, akam_repo, _CONTRIBUTOR, _t("2025-10-01T09:05:00Z"), _t("2025-10-02T13:40:00Z"),
+    contrib = story_pull(b, akam_repo, _CONTRIBUTOR, epoch("2025-10-01T09:05:00Z"), epoch("2025-10-02T13:40:00Z"),
                          "contributor", review="ok. it means an origin outage shows errors on articles instead of "
                                                "stale pages. Legal prefers that, fine",
-                         reviewed=_t("2025-10-02T13:20:00Z"))
+                         reviewed=epoch("2025-10-02T13:20:00Z"))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="turned on Must Revalidate for every article page and app article: when origin couldn't revalidate, "
                "readers got Akamai's error page instead of the stale copy")
-    cev = activated(contrib, _t(CONTRIB_LIVE), "contributor")
+    cev = activated(contrib, epoch(CONTRIB_LIVE), "contributor")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause",
            why="the Akamai activation of Must Revalidate on articles", same_fact_as=("github", contrib))
 
     # Oct 6-14: PUB-318 and its purge on every update; a paywall test and an app-fronts change (decoys) --------------
-    ask = b.say(pub_ch, _t("2025-10-06T09:15:00Z"), "marisol",
+    ask = b.say(pub_ch, epoch("2025-10-06T09:15:00Z"), "marisol",
                 "PUB-318 again please :pray: last night the push went at 21:02 and the Latest rail on article pages "
                 "didn't have the story until 21:11. readers coming in from the push can't find it")
     tr.add("slack", ask, "context", must_see=False, group="cause", why="the desk asks for fresher fronts and rail")
-    b.say(pub_ch, _t("2025-10-06T09:31:00Z"), "callum", "on it this week, it's a small change in the purge handler",
+    b.say(pub_ch, epoch("2025-10-06T09:31:00Z"), "callum", "on it this week, it's a small change in the purge handler",
           parent=ask)
     prefresh = story_pull(b, akam_repo, Change(
         author="rhodri", reviewer="ysolde", labels=("akamai", "apps"),
@@ -1018,8 +1014,8 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +      "options": {"enabled": true, "prefreshval": 80}
 +    },
      {"name": "tieredDistribution", "options": {"enabled": true}}"""),)),
-        _t("2025-10-10T10:00:00Z"), _t("2025-10-13T14:30:00Z"), "distractor_prefresh")
-    activated(prefresh, _t("2025-10-13T15:10:00Z"))
+        epoch("2025-10-10T10:00:00Z"), epoch("2025-10-13T14:30:00Z"), "distractor_prefresh")
+    activated(prefresh, epoch("2025-10-13T15:10:00Z"))
     pw = story_pull(b, mem_repo, Change(
         author="soledad", reviewer="mattias", labels=("experiment", "paywall"),
         title="PW-31: UK anonymous meter 5 -> 3 articles a month for 50% (experiment)",
@@ -1040,106 +1036,106 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +  treatment: {weight: 50, meter_limit: 3}
 +metrics:
 +  primary: subscription_starts"""),)),
-        _t("2025-10-09T13:00:00Z"), _t("2025-10-14T09:40:00Z"), "distractor_paywall")
-    b.change_event(m_svc, "Experiment PW-31 started: UK anonymous meter 5 -> 3 (50/50)", _t("2025-10-14T16:00:00Z"),
+        epoch("2025-10-09T13:00:00Z"), epoch("2025-10-14T09:40:00Z"), "distractor_paywall")
+    b.change_event(m_svc, "Experiment PW-31 started: UK anonymous meter 5 -> 3 (50/50)", epoch("2025-10-14T16:00:00Z"),
                    "experiments", links=[{"href": "{{url:distractor_paywall}}", "text": pw["title"]}],
                    details={"experiment": "PW-31", "split": "50/50"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(mem_ch, _t("2025-10-14T16:04:00Z"), "soledad", "PW-31 is live, 50/50 on UK anonymous readers. first read "
+    b.say(mem_ch, epoch("2025-10-14T16:04:00Z"), "soledad", "PW-31 is live, 50/50 on UK anonymous readers. first read "
           "on subscription starts next tuesday")
-    trig = story_pull(b, pipe_repo, _TRIGGER, _t("2025-10-07T14:00:00Z"), _t("2025-10-14T12:48:00Z"), "trigger",
-                      review="lgtm, let's watch offload after it ships", reviewed=_t("2025-10-14T12:30:00Z"),
+    trig = story_pull(b, pipe_repo, _TRIGGER, epoch("2025-10-07T14:00:00Z"), epoch("2025-10-14T12:48:00Z"), "trigger",
+                      review="lgtm, let's watch offload after it ships", reviewed=epoch("2025-10-14T12:30:00Z"),
                       review_comments=(("ingrid", "rail-latest is on every article page, right? so every live blog "
-                                        "post revalidates all of them", _TAGS, 27, _t("2025-10-08T10:20:00Z")),),
+                                        "post revalidates all of them", _TAGS, 27, epoch("2025-10-08T10:20:00Z")),),
                       comments=(("callum", "invalidate, not delete: akamai revalidates with If-None-Match and only "
                                  "refetches what's asked for. and render has been fine at much higher traffic",
-                                 _t("2025-10-08T11:05:00Z")),))
+                                 epoch("2025-10-08T11:05:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="made every publish, update and live blog post invalidate rail-latest, a tag on every cached article "
                "page and app article: each live blog post sent all article traffic back to origin")
-    ship_trigger(sc, p_svc, "publish-pipeline", trig, _TRIGGER, _t(TRIGGER_LIVE), "callum")
-    b.say(pub_ch, _t("2025-10-14T13:35:00Z"), "callum", "PUB-318 is live: fronts and the Latest rail now update "
+    ship_trigger(sc, p_svc, "publish-pipeline", trig, _TRIGGER, epoch(TRIGGER_LIVE), "callum")
+    b.say(pub_ch, epoch("2025-10-14T13:35:00Z"), "callum", "PUB-318 is live: fronts and the Latest rail now update "
           "within seconds of publish :tada:")
-    b.say(desk_ch, _t("2025-10-14T13:52:00Z"), "marisol", "the Latest rail updates instantly now, thank you "
+    b.say(desk_ch, epoch("2025-10-14T13:52:00Z"), "marisol", "the Latest rail updates instantly now, thank you "
           "publishing team :heart:")
-    b.incident(identity.service, "[auth-service] OAuth provider errors", _t("2025-10-14T11:10:00Z"),
+    b.incident(identity.service, "[auth-service] OAuth provider errors", epoch("2025-10-14T11:10:00Z"),
                responders=identity.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="auth-service/OAuth provider errors",
                notes=[(identity.members[0], "Google sign-in returning 503 for 20 min, their status page confirms",
                        1200.0)])
-    b.incident(platform.service, "[k8s-cluster] node NotReady", _t("2025-10-14T16:40:00Z"),
+    b.incident(platform.service, "[k8s-cluster] node NotReady", epoch("2025-10-14T16:40:00Z"),
                responders=platform.members[:2], ack_after=160, resolve_after=30 * 60,
                alert_key="k8s-cluster/node NotReady",
                notes=[(platform.members[0], "one spot node reclaimed in use1, replaced", 900.0)])
 
     # Oct 14 evening: the resignation, the live blog, the errors nobody is paged for ----------------------------------
-    b.say(news_ch, _t("2025-10-14T18:04:00Z"), "marisol", ":rotating_light: Carrow to make a statement outside No 10 "
+    b.say(news_ch, epoch("2025-10-14T18:04:00Z"), "marisol", ":rotating_light: Carrow to make a statement outside No 10 "
           "at 7.10. everyone on the live blog please, Barnaby is running it")
-    brk = b.say(news_ch, _t("2025-10-14T18:13:00Z"), "barnaby", "CARROW RESIGNS. live blog is up, push alert going "
+    brk = b.say(news_ch, epoch("2025-10-14T18:13:00Z"), "barnaby", "CARROW RESIGNS. live blog is up, push alert going "
                 "now, snap story on the homepage")
     tr.add("slack", brk, "context", must_see=False, group="reports",
            why="the breaking news: the live blog starts posting every few seconds")
-    b.say(desk_ch, _t("2025-10-14T18:15:00Z"), "chartbeat", ":chart_with_upwards_trend: *Chartbeat* 318,440 "
+    b.say(desk_ch, epoch("2025-10-14T18:15:00Z"), "chartbeat", ":chart_with_upwards_trend: *Chartbeat* 318,440 "
           "concurrents · top: 'Carrow resigns: live' (141,020) · 71% from push and social")
-    b.incident(growth.service, "[email-service] send queue stuck", _t("2025-10-14T18:46:00Z"),
+    b.incident(growth.service, "[email-service] send queue stuck", epoch("2025-10-14T18:46:00Z"),
                responders=growth.members[:2], ack_after=180, resolve_after=50 * 60,
                alert_key="email-service/send queue stuck",
                notes=[(growth.members[0], "breaking-news alert to 1.9M subscribers, ESP throttling us, draining",
                        1500.0)])
-    low_at = _t("2025-10-14T18:38:00Z")
+    low_at = epoch("2025-10-14T18:38:00Z")
     low = b.incident(svc, LATENCY_TITLE, low_at, urgency="low", responders=[], notify=False, ack_after=None,
-                     resolve_after=_t("2025-10-14T22:24:00Z") - low_at, alert_key=LATENCY_KEY, severity="warning",
+                     resolve_after=epoch("2025-10-14T22:24:00Z") - low_at, alert_key=LATENCY_KEY, severity="warning",
                      alert_summary="histogram_quantile(0.95, article_render_duration_seconds) = 11.4s (euw2, 36/36 "
                                    "pods) (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="article-render's p95 latency alert opened a low-urgency incident fourteen minutes in; it paged no one "
                "and stayed open until the rollback")
-    anomaly = b.say(edge_ch, _t("2025-10-14T18:41:00Z"), "edgestats",
+    anomaly = b.say(edge_ch, epoch("2025-10-14T18:41:00Z"), "edgestats",
                     f":rotating_light: *EdgeStats anomaly* `{SITE}` last 15m: offload 41.3% (7d median 95.8%) · "
                     "origin errors 8.7% (7d median 0.03%) · edge 503 served 48,210 (7d median 40) · tag invalidations "
                     "212 (7d median 8) · top: /politics/*, /news/*, /api/app/article/*")
     tr.add("slack", anomaly, "early_signal", must_see=True, group="detection",
            why="EdgeStats: offload collapsing to 41%, 48k edge 503s and 26 times the usual tag invalidations in 15 "
                "minutes; nobody reads it")
-    g1 = b.say(wpa_ch, _t("2025-10-14T18:44:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* article-render "
+    g1 = b.say(wpa_ch, epoch("2025-10-14T18:44:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* article-render "
                "HPA at max replicas (36/36) for 15m (slack only)")
     tr.add("slack", g1, "early_signal", must_see=False, group="detection",
            why="Grafana's Slack-only alert: render at its 36-pod ceiling")
-    b.say(wpa_ch, _t("2025-10-14T18:47:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* origin-gw upstream "
+    b.say(wpa_ch, epoch("2025-10-14T18:47:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* origin-gw upstream "
           "499s 18,420/min (client closed, article-render)")
-    b.say(up_ch, _t("2025-10-14T18:45:00Z"), "synthmon", ":white_check_mark: Synthetic Monitoring: `www-homepage` "
+    b.say(up_ch, epoch("2025-10-14T18:45:00Z"), "synthmon", ":white_check_mark: Synthetic Monitoring: `www-homepage` "
           "3/3 probes OK (p95 212ms)")
-    cb = b.say(desk_ch, _t("2025-10-14T18:50:00Z"), "chartbeat", ":chart_with_downwards_trend: *Chartbeat* 204,910 "
+    cb = b.say(desk_ch, epoch("2025-10-14T18:50:00Z"), "chartbeat", ":chart_with_downwards_trend: *Chartbeat* 204,910 "
                "concurrents · top: 'Carrow resigns: live' (86,300) · 68% from push and social")
     tr.add("slack", cb, "early_signal", must_see=False, group="reports",
            why="Chartbeat: concurrents fall by a third at the height of the biggest story of the year")
-    remark = b.say(desk_ch, _t("2025-10-14T18:52:00Z"), "barnaby",
+    remark = b.say(desk_ch, epoch("2025-10-14T18:52:00Z"), "barnaby",
                    "is the site ok? Copydesk preview of the live blog takes 30s, and I just got 'Something went "
                    "wrong' on our own resignation piece on my phone. chartbeat looks low for a night like this")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="the live blog editor sees the error page on an article and asks if the site is ok; it's put down "
                "to the traffic")
-    b.say(desk_ch, _t("2025-10-14T18:58:00Z"), "marisol", "it's the traffic, it was the same on budget night. keep "
+    b.say(desk_ch, epoch("2025-10-14T18:58:00Z"), "marisol", "it's the traffic, it was the same on budget night. keep "
           "posting", parent=remark)
-    b.say(desk_ch, _t("2025-10-14T19:03:00Z"), "barnaby", "ok :+1: loads on wifi", parent=remark)
-    holding = b.say(web_ch, _t("2025-10-14T19:06:00Z"), "rhodri", "big news night: render at 36/36, p95 is high but "
+    b.say(desk_ch, epoch("2025-10-14T19:03:00Z"), "barnaby", "ok :+1: loads on wifi", parent=remark)
+    holding = b.say(web_ch, epoch("2025-10-14T19:06:00Z"), "rhodri", "big news night: render at 36/36, p95 is high but "
                     "it's holding, akamai doing the heavy lifting :muscle:")
     tr.add("slack", holding, "context", must_see=False, group="detection",
            why="an engineer sees render at its ceiling and takes it for a traffic peak Akamai absorbs")
-    b.say(web_ch, _t("2025-10-14T19:09:00Z"), "fionnuala", ":+1: uptime's green", parent=holding)
-    soc = b.say(soc_ch, _t("2025-10-14T19:21:00Z"), "jonah",
+    b.say(web_ch, epoch("2025-10-14T19:09:00Z"), "fionnuala", ":+1: uptime's green", parent=holding)
+    soc = b.say(soc_ch, epoch("2025-10-14T19:21:00Z"), "jonah",
                 "replies under our resignation post on X and Threads are full of 'your site is down' and 'Something "
                 "went wrong' screenshots, mostly UK. anyone know what's up?")
     tr.add("slack", soc, "customer_report", must_see=False, group="reports",
            why="the social desk relays readers' complaints of error pages")
-    b.say(soc_ch, _t("2025-10-14T19:29:00Z"), "cosmo", "works for me on the app, probably just busy",
+    b.say(soc_ch, epoch("2025-10-14T19:29:00Z"), "cosmo", "works for me on the app, probably just busy",
           parent=soc)
     for when, topic in (("2025-10-14T19:34:00Z", "Asked to subscribe again, I already pay"),
                         ("2025-10-14T19:38:00Z", "'Something went wrong' on every article"),
                         ("2025-10-14T19:47:00Z", "Can't log in on the app"),
                         ("2025-10-14T19:55:00Z", "Live blog won't load, 'Couldn't load this story'")):
-        b.say(rs_ch, _t(when), "zendesk", f":ticket: Zendesk *#{rng.randrange(339_100, 339_900)}* (email): {topic}")
-    report = b.say(rs_ch, _t("2025-10-14T20:12:00Z"), "winifred",
+        b.say(rs_ch, epoch(when), "zendesk", f":ticket: Zendesk *#{rng.randrange(339_100, 339_900)}* (email): {topic}")
+    report = b.say(rs_ch, epoch("2025-10-14T20:12:00Z"), "winifred",
                    "Escalating to whoever looks after the website: since about 7.30 we've had 240+ emails and 60 "
                    "calls. Readers in the UK and Ireland get 'Something went wrong' on articles (the live blog and "
                    "most stories), the app says 'Couldn't load this story', and paying subscribers are shown the "
@@ -1147,19 +1143,19 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="reader support escalates error pages on articles and the apps and subscribers who can't log in, UK "
                "and Ireland only")
-    b.say(rs_ch, _t("2025-10-14T20:20:00Z"), "ossian", "I've posted in #digital-desk too, nobody from tech in here "
+    b.say(rs_ch, epoch("2025-10-14T20:20:00Z"), "ossian", "I've posted in #digital-desk too, nobody from tech in here "
           "at night", parent=report)
-    b.say(desk_ch, _t("2025-10-14T20:22:00Z"), "ossian", "reader support: lots of readers getting 'Something went "
+    b.say(desk_ch, epoch("2025-10-14T20:22:00Z"), "ossian", "reader support: lots of readers getting 'Something went "
           "wrong' on articles tonight and subscribers can't log in. who do we tell?")
-    am = b.say(com_ch, _t("2025-10-14T20:36:00Z"), "eleanora",
+    am = b.say(com_ch, epoch("2025-10-14T20:36:00Z"), "eleanora",
                "Caledon Bank's live blog sponsorship is at 31% of forecast impressions since 7.30, their agency says "
                "the ad slots show an error page. they paid for tonight's takeover. who can I talk to?")
     tr.add("slack", am, "customer_report", must_see=False, group="reports",
            why="an advertiser's account manager: the sponsored live blog's impressions collapse, the agency sees "
                "error pages")
-    b.say(com_ch, _t("2025-10-14T20:44:00Z"), "declan", "probably ad server pacing on a big night, I'll check "
+    b.say(com_ch, epoch("2025-10-14T20:44:00Z"), "declan", "probably ad server pacing on a big night, I'll check "
           "GAM", parent=am)
-    b.incident(sc.team("data").service, "[etl-scheduler] export late", _t("2025-10-14T20:05:00Z"),
+    b.incident(sc.team("data").service, "[etl-scheduler] export late", epoch("2025-10-14T20:05:00Z"),
                responders=sc.team("data").members[:2], ack_after=300, resolve_after=70 * 60,
                alert_key="etl-scheduler/export late")
 
@@ -1177,22 +1173,22 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +      <PinIcon aria-hidden /> Pinned: {post.title}
 +    </a>
 +  );"""),)),
-        _t("2025-10-14T15:20:00Z"), _t("2025-10-14T21:05:00Z"), "distractor_pinned")
+        epoch("2025-10-14T15:20:00Z"), epoch("2025-10-14T21:05:00Z"), "distractor_pinned")
     psha = pinned["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy article-render@{psha} to production", _t("2025-10-14T21:22:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy article-render@{psha} to production", epoch("2025-10-14T21:22:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{render_repo}/commit/{psha}", "text": psha}],
                    details={"deployer": "pilar", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-10-14T21:22:02Z"), "deploybot", f":rocket: article-render `{psha}` deployed "
+    b.say(sc.common["deploys"], epoch("2025-10-14T21:22:02Z"), "deploybot", f":rocket: article-render `{psha}` deployed "
           f"to production by <@{b.people['pilar'].slack_id}>")
 
     # 21:41: the night editor pages Web Platform by hand ---------------------------------------------------------------
-    ask2 = b.say(desk_ch, _t("2025-10-14T21:31:00Z"), "delphine",
+    ask2 = b.say(desk_ch, epoch("2025-10-14T21:31:00Z"), "delphine",
                  "reader support, social and commercial all say the site is erroring for UK readers since about 7.30, "
                  "and it's happening to me now. this is not just traffic. how do I get the website people?")
-    b.say(desk_ch, _t("2025-10-14T21:36:00Z"), "marisol", "PagerDuty, service web-origin. the runbook is pinned",
+    b.say(desk_ch, epoch("2025-10-14T21:36:00Z"), "marisol", "PagerDuty, service web-origin. the runbook is pinned",
           parent=ask2)
-    b.say(desk_ch, _t("2025-10-14T21:42:00Z"), "delphine", "paged them", parent=ask2)
-    rollback_at = _t(ROLLBACK)
+    b.say(desk_ch, epoch("2025-10-14T21:42:00Z"), "delphine", "paged them", parent=ask2)
+    rollback_at = epoch(ROLLBACK)
     page_by_hand(b, tr, svc, "UK readers get 'Something went wrong' on articles and the app since ~19:30 BST, "
                              "subscribers can't log in", T,
                  responders=ONCALL, ack_after=140, resolve_after=1.9 * HOUR, manual_by="delphine",
@@ -1268,9 +1264,9 @@ def build_cached_probe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("pagerduty", rb, "fix", must_see=False, group="cause", why="the rollback that stopped the invalidations")
     b.say(sc.common["deploys"], rollback_at + 2, "deploybot", f":rewind: publish-pipeline rolled back to v2.41.3 by "
           f"<@{b.people['callum'].slack_id}>")
-    b.say(wpa_ch, _t("2025-10-14T22:24:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* article-render "
+    b.say(wpa_ch, epoch("2025-10-14T22:24:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* article-render "
           "HPA at max replicas")
-    b.say(edge_ch, _t("2025-10-14T22:31:00Z"), "edgestats", f":white_check_mark: *EdgeStats* `{SITE}` back to normal: "
+    b.say(edge_ch, epoch("2025-10-14T22:31:00Z"), "edgestats", f":white_check_mark: *EdgeStats* `{SITE}` back to normal: "
           "offload 94.6% · origin errors 0.04% · tag invalidations 3 in 15m")
     fix = story_pull(b, pipe_repo, _FIX, T + 0.9 * HOUR, T + 1.9 * HOUR, "fix", review="yes. thanks for the "
                      "debounce", reviewed=T + 1.8 * HOUR)

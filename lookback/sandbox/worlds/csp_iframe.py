@@ -148,10 +148,6 @@ _PAYVERA_REPLIES = ("thanks Hannes!", "got it, will share with the team", "looki
                     "confirmed, same as last quarter", "great, thanks")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 # Edge config noise --------------------------------------------------------------------------------------------------
 
 _CACHE_PATHS = ("/static/*", "/hotel-images/*", "/api/destinations/*", "/sitemaps/*", "/inspiration/*",
@@ -369,12 +365,6 @@ _FRAME_SRC = ['    - "\'self\'"', '    - "https://checkoutshopper-live.payvera.c
               '    - "https://3ds.benelux-acs.be"        # BE']
 
 
-def _p(start: int, context: str, lines: list[str]) -> str:
-    """A hunk of a modified file (`lines` are '-'/'+'/' '-prefixed)."""
-    head, _, rest = yaml_patch(start, context, lines).partition("\n")
-    return head.rstrip() + "\n" + rest
-
-
 def _new(lines: list[str]) -> str:
     """The patch of an added file (`lines` are '+'-prefixed)."""
     return "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *lines])
@@ -398,7 +388,7 @@ _WEAKENING = Change(
          "and the CSP is AppSec's (they plan a proper report endpoint)\n\n"
          "Replayed on last week's events this removes 93% of checkout-web's volume; the error-rate alert would "
          "have stayed below 3% every night.",
-    files=(("src/monitoring/sentry.client.ts", _p(1, "", [
+    files=(("src/monitoring/sentry.client.ts", yaml_patch(1, "", [
         ' import * as Sentry from "@sentry/nextjs";', '+import { hasInAppFrame } from "./inApp";', " ",
         " Sentry.init({", "   dsn: process.env.NEXT_PUBLIC_SENTRY_DSN,",
         "   environment: process.env.NEXT_PUBLIC_VOYALTO_ENV,", "   release: process.env.NEXT_PUBLIC_RELEASE,",
@@ -422,7 +412,7 @@ _WEAKENING = Change(
                "+export function hasInAppFrame(event: ErrorEvent): boolean {",
                "+  const frames = event.exception?.values?.flatMap((v) => v.stacktrace?.frames ?? []) ?? [];",
                '+  return frames.some((f) => OUR_BUNDLE.test(f.filename ?? ""));', "+}"])),
-           ("src/monitoring/cspViolations.ts", _p(1, "", [
+           ("src/monitoring/cspViolations.ts", yaml_patch(1, "", [
                '-import * as Sentry from "@sentry/nextjs";', "-",
                "-// SEC-88 (2023): a CSP change blocked the seat map for a day and only the bookings report noticed.",
                "-// Forward every CSP violation on booking pages to Sentry, tagged by directive and blocked host.",
@@ -434,7 +424,7 @@ _WEAKENING = Change(
                "-      tags: { csp_directive: e.effectiveDirective, csp_blocked_host: host, csp_disposition: e.disposition },",
                "-    });", "-  });", "-}", "-", "-function hostOf(uri: string): string {",
                "-  try { return new URL(uri).host; } catch { return uri; }", "-}"]).replace("+1,0 @@", "+0,0 @@")),
-           ("src/pages/_app.tsx", _p(3, 'import type { AppProps } from "next/app";', [
+           ("src/pages/_app.tsx", yaml_patch(3, 'import type { AppProps } from "next/app";', [
                ' import { useEffect } from "react";', ' import { TravellerSessionProvider } from "@/features/session";',
                '-import { reportCspViolations } from "@/monitoring/cspViolations";', ' import "@/styles/globals.css";',
                " ", " export default function App({ Component, pageProps }: AppProps) {", "-  useEffect(() => {",
@@ -452,7 +442,7 @@ _CONTRIBUTOR = Change(
          "Native 3DS2 in the frame only: if an issuer's challenge doesn't load, the drop-in keeps waiting until the "
          "3DS session expires (10 minutes at Payvera) and fails the payment with `CHALLENGE_EXPIRED`, which we show "
          "as 'payment not completed, please try again'.",
-    files=(("src/features/payment/PayveraDropin.tsx", _p(28, "export function PayveraDropin({ session, booking, onPaid, onFailed }: Props) {", [
+    files=(("src/features/payment/PayveraDropin.tsx", yaml_patch(28, "export function PayveraDropin({ session, booking, onPaid, onFailed }: Props) {", [
         "   const config: DropinConfiguration = {", '     environment: "live",', "     clientKey: PAYVERA_CLIENT_KEY,",
         "     session,", "     paymentMethodsConfiguration: {", "       card: {", "         hasHolderName: true,",
         "         threeDS2: {", '           challengeWindowSize: "05",',
@@ -464,7 +454,7 @@ _CONTRIBUTOR = Change(
         "-    onError: (err) => {",
         '-      if (err.name === "CHALLENGE_LOAD_TIMEOUT") track("payment_3ds_fallback_redirect", { booking: booking.id });',
         "-      onFailed(err);", "-    },", "+    onError: (err) => onFailed(err),", "   };"])),
-           ("src/pages/api/pay/3ds-return.ts", _p(1, "", [
+           ("src/pages/api/pay/3ds-return.ts", yaml_patch(1, "", [
                '-import type { NextApiRequest, NextApiResponse } from "next";',
                '-import { submitThreeDSResult } from "@/server/payments";', "-",
                "-// Return URL of the full-page 3DS fallback (PAY-377): the ACS POSTs the CRes here, we hand it to",
@@ -474,7 +464,7 @@ _CONTRIBUTOR = Change(
                "-    const result = await submitThreeDSResult(booking, req.body);",
                "-    res.redirect(303, `/checkout/${booking}/confirmation?ref=${result.reference}`);", "-  } catch {",
                "-    res.redirect(303, `/checkout/${booking}/payment?error=3ds`);", "-  }", "-}"]).replace("+1,0 @@", "+0,0 @@")),
-           ("src/features/payment/__tests__/PayveraDropin.test.tsx", _p(41, 'describe("PayveraDropin", () => {', [
+           ("src/features/payment/__tests__/PayveraDropin.test.tsx", yaml_patch(41, 'describe("PayveraDropin", () => {', [
                '-  it("falls back to the redirect flow when the challenge frame does not load", async () => {',
                "-    const dropin = renderDropin({ challengeLoads: false });",
                "-    await advanceTimersByTime(10_000);",
@@ -503,7 +493,7 @@ _PREVIEW = Change(
         "+  default-src: [\"'self'\"]", "+  script-src:", *["+" + x for x in _SCRIPT_SRC], "+  connect-src:",
         *["+" + x for x in _CONNECT_SRC], *["+" + x for x in _FRAME_COMMENT], "+  frame-src:",
         *["+" + x for x in _FRAME_SRC]])),
-           ("tools/render_headers.py", _p(18, "def render(policy: dict) -> dict:", [
+           ("tools/render_headers.py", yaml_patch(18, "def render(policy: dict) -> dict:", [
                "     value = \"; \".join(f\"{name} {' '.join(srcs)}\" for name, srcs in policy[\"directives\"].items())",
                '+    if policy.get("mode") == "report-only":', '+        return {"Content-Security-Policy-Report-Only": value}',
                '     return {"Content-Security-Policy": value}']))),
@@ -522,7 +512,7 @@ _TRIGGER = Change(
          "challenges); the long tail goes through Payvera's 3DS server\n\n"
          "Going out in Thursday's 08:30 change window, before the March 31 deadline. Rollback: revert, edgectl "
          "deploys in ~5 minutes.",
-    files=((_CSP_FILE, _p(1, "", [
+    files=((_CSP_FILE, yaml_patch(1, "", [
         " # Content-Security-Policy for the booking funnel on www.voyalto.com: /checkout/* and /pay/*.",
         ' # Rendered by tools/render_headers.py into the transform rule "security-headers-checkout".',
         "+# PCI DSS 4.0.1 6.4.3 (SEC-341): every script and frame source of the payment page is listed and justified",
@@ -535,14 +525,14 @@ _TRIGGER = Change(
         "+  connect-src:", *["+" + x for x in _CONNECT_SRC], *["+" + x for x in _FRAME_COMMENT], "+  frame-src:",
         *["+" + x for x in _FRAME_SRC], "   form-action: [\"'self'\", \"https:\"]", "   frame-ancestors: [\"'none'\"]",
         "   object-src: [\"'none'\"]", "   base-uri: [\"'self'\"]"])),
-           (_PREVIEW_FILE, _p(1, "", [
+           (_PREVIEW_FILE, yaml_patch(1, "", [
                "-# SEC-341 preview: the PCI DSS 6.4.3 allowlists for /checkout/* and /pay/*, sent as",
                "-# Content-Security-Policy-Report-Only next to the enforced checkout.yaml.",
                '-routes: ["/checkout/*", "/pay/*"]', "-mode: report-only", "-directives:",
                "-  default-src: [\"'self'\"]", "-  script-src:", *["-" + x for x in _SCRIPT_SRC], "-  connect-src:",
                *["-" + x for x in _CONNECT_SRC], *["-" + x for x in _FRAME_COMMENT], "-  frame-src:",
                *["-" + x for x in _FRAME_SRC]]).replace("+1,0 @@", "+0,0 @@")),
-           ("tests/test_csp_checkout.py", _p(9, "def test_checkout_policy():", [
+           ("tests/test_csp_checkout.py", yaml_patch(9, "def test_checkout_policy():", [
                '     policy = load("policies/csp/checkout.yaml")', '     assert policy["mode"] == "enforce"',
                '+    for directive in ("script-src", "connect-src", "frame-src"):',
                '+        assert "https:" not in policy["directives"][directive], directive  # PCI 6.4.3: no scheme wildcards',
@@ -561,12 +551,12 @@ _FIX = Change(
          "`frame-src` goes back to `'self' https:`, which is what Payvera documents for 3DS2. `script-src` and "
          "`connect-src` keep their allowlists: that is what 6.4.3 asks for. The test now checks that checkout "
          "routes keep `https:` in frame-src.",
-    files=((_CSP_FILE, _p(29, "directives:", [
+    files=((_CSP_FILE, yaml_patch(29, "directives:", [
         *["-" + x for x in _FRAME_COMMENT], "-  frame-src:", *["-" + x for x in _FRAME_SRC],
         "+  # 3-D Secure challenge frames come from the card issuer's ACS, any host, and may navigate inside the frame",
         "+  # (incident 2025-03-27). Never allowlist frame-src on payment routes: 6.4.3 is about scripts.",
         "+  frame-src: [\"'self'\", \"https:\"]", "   form-action: [\"'self'\", \"https:\"]"])),
-           ("tests/test_csp_checkout.py", _p(11, "def test_checkout_policy():", [
+           ("tests/test_csp_checkout.py", yaml_patch(11, "def test_checkout_policy():", [
                '-    for directive in ("script-src", "connect-src", "frame-src"):',
                '+    for directive in ("script-src", "connect-src"):',
                '         assert "https:" not in policy["directives"][directive], directive  # PCI 6.4.3: no scheme wildcards',
@@ -584,7 +574,7 @@ _FOLLOW_SENTRY = Change(
          "violations whose source is not an extension, sampled at 20%, grouped by directive and blocked host\n"
          "- `beforeSend` keeps events with a frame from `checkoutshopper-live.payvera.com`\n"
          "- new alert: any `frame-src` violation on /checkout or /pay pages Checkout Web",
-    files=(("src/monitoring/sentry.client.ts", _p(27, "  beforeSend(event) {", [
+    files=(("src/monitoring/sentry.client.ts", yaml_patch(27, "  beforeSend(event) {", [
         "-    return hasInAppFrame(event) ? event : null;",
         "+    // Payvera's drop-in throws from its own bundle; its errors are our payment step failing (incident 2025-03-27).",
         "+    return hasInAppFrame(event) || hasFrameFrom(event, PAYVERA_SDK) ? event : null;"])),
@@ -609,7 +599,7 @@ _FOLLOW_REDIRECT = Change(
          "frame was a lost booking.\n\n"
          "The fallback is back, through payments-orchestrator's v2 result endpoint, and the payment step refuses a "
          "second authorisation for a booking with one in flight (the PAY-598 double charges).",
-    files=(("src/features/payment/PayveraDropin.tsx", _p(36, "         threeDS2: {", [
+    files=(("src/features/payment/PayveraDropin.tsx", yaml_patch(36, "         threeDS2: {", [
         '           challengeWindowSize: "05",', "+          // Incident 2025-03-27: a frame that never loads must not cost the booking.",
         "+          challengeLoadTimeoutMs: 10_000,", "+          fallbackToRedirect: true,",
         "+          redirectReturnUrl: `${window.location.origin}/api/pay/3ds-return?booking=${booking.id}`,",
@@ -642,7 +632,7 @@ _WAF = Change(
     body="Checkout Web got paged twice by headless Chrome from two hosting ASNs crawling /checkout/flights between "
          "00:00 and 04:00 UTC (fare scraping through the payment step). Managed challenge for those ASNs on "
          "/checkout/*; real travellers on hosting IPs (VPNs) solve it once.",
-    files=(("rules/waf/custom.yaml", _p(31, "custom_rules:", [
+    files=(("rules/waf/custom.yaml", yaml_patch(31, "custom_rules:", [
         '+  - description: "WP-468 headless scrapers on the booking funnel"',
         '+    expression: (starts_with(http.request.uri.path, "/checkout/") and ip.geoip.asnum in {14061 16276 24940})',
         "+    action: managed_challenge"])),),
@@ -654,7 +644,7 @@ _HSTS = Change(
     body="hstspreload.org wants max-age of at least a year plus preload. Every subdomain has served HTTPS only "
          "since 2022 (checked the zone's DNS and the certificate inventory). Submission to the preload list after "
          "this is live.",
-    files=(("policies/headers/global.yaml", _p(4, "headers:", [
+    files=(("policies/headers/global.yaml", yaml_patch(4, "headers:", [
         "   X-Content-Type-Options: nosniff", "   Referrer-Policy: strict-origin-when-cross-origin",
         '-  Strict-Transport-Security: "max-age=31536000; includeSubDomains"',
         '+  Strict-Transport-Security: "max-age=63072000; includeSubDomains; preload"'])),),
@@ -666,7 +656,7 @@ _PERMS = Change(
     body="Part of the payment page hardening for the QSA: only our origin and Payvera's drop-in may use the "
          "Payment Request API (Apple Pay / Google Pay sheets), and nothing on the payment step needs the camera, "
          "microphone, geolocation or the Topics API.",
-    files=(("policies/headers/checkout.yaml", _p(6, "headers:", [
+    files=(("policies/headers/checkout.yaml", yaml_patch(6, "headers:", [
         '   X-Frame-Options: "DENY"',
         '+  Permissions-Policy: >-',
         '+    payment=(self "https://checkoutshopper-live.payvera.com"), camera=(), microphone=(),',
@@ -678,7 +668,7 @@ _INSPIRATION = Change(
     title="CSP /inspiration: allow the Splitbeam A/B snippet in script-src (GROW-233)",
     body="Growth runs the destination-page headline test with Splitbeam from Monday. Only /inspiration/*, nothing on "
          "the booking funnel; Splitbeam is in the vendor register.",
-    files=(("policies/csp/inspiration.yaml", _p(7, "directives:", [
+    files=(("policies/csp/inspiration.yaml", yaml_patch(7, "directives:", [
         "   script-src:", "     - \"'self'\"", '     - "https://www.googletagmanager.com"',
         '+    - "https://cdn.splitbeam.io"', "   connect-src:", "     - \"'self'\"",
         '+    - "https://events.splitbeam.io"'])),),
@@ -692,10 +682,10 @@ _SDK_BUMP = Change(
          "**5.63.0**\n- 3DS2: the challenge iframe sets `allow=\"payment *\"` and a `title` for screen readers\n"
          "- New `onChallengeShown` callback\n\n**5.62.0**\n- IE11 polyfills removed\n\n---\n"
          "This PR has been generated by Renovate Bot.",
-    files=(("package.json", _p(31, '"dependencies": {', [
+    files=(("package.json", yaml_patch(31, '"dependencies": {', [
         '-    "@payvera/web-components": "5.61.0",', '+    "@payvera/web-components": "5.63.1",',
         '     "@sentry/nextjs": "8.47.0",'])),
-           ("package-lock.json", _p(2210, '"node_modules/@payvera/web-components": {', [
+           ("package-lock.json", yaml_patch(2210, '"node_modules/@payvera/web-components": {', [
                '-      "version": "5.61.0",', '+      "version": "5.63.1",',
                '-      "integrity": "sha512-4qD0o1Y8Kf2mJ3xZ0Xo1b4m0w2TTpYk0v7xJ7bQ==",',
                '+      "integrity": "sha512-9vRZbqN1kq3k0Wm2s8bE5N4yq1rJ3gW9Y0cXk2Rg==",']))),
@@ -706,7 +696,7 @@ _BADGE = Change(
     title="Room picker: 'Breakfast included' badge and board type filter (CW-1187)",
     body="Supply now sends `board_type` for 80% of rates. Shows a badge on rates with breakfast and a filter (room "
          "only / breakfast / half board) above the room list. Hotel step only, no change to the payment step.",
-    files=(("src/features/hotels/RoomPicker.tsx", _p(54, "export function RoomPicker({ rates, onSelect }: Props) {", [
+    files=(("src/features/hotels/RoomPicker.tsx", yaml_patch(54, "export function RoomPicker({ rates, onSelect }: Props) {", [
         "   const [board, setBoard] = useState<BoardType | \"any\">(\"any\");",
         '+  const shown = board === "any" ? rates : rates.filter((r) => r.boardType === board);',
         "   return (", "     <>", "+      <BoardFilter value={board} onChange={setBoard} />",
@@ -871,17 +861,17 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         (sec_ch, appsec), (cm_ch, ["carolina"]), (cx_ch, CX), (corp_ch, ["giulia"])):
         add_joins(b, ch, joiners, start, end, 3)
     add_joins(b, ext_ch, ["hannes", "rafael", "olamide"], start, T - 10 * DAY, 2)
-    add_incidents(b, checkout, 7 * n, start, _t("2025-02-12"), cwa_ch, incident_channels=False)
-    add_incidents(b, checkout, 2 * n, _t("2025-03-01"), _t("2025-03-24"), cwa_ch, incident_channels=False)
+    add_incidents(b, checkout, 7 * n, start, epoch("2025-02-12"), cwa_ch, incident_channels=False)
+    add_incidents(b, checkout, 2 * n, epoch("2025-03-01"), epoch("2025-03-24"), cwa_ch, incident_channels=False)
     add_incidents(b, payments, 8 * n, start, end, pa_ch, incident_channels=False)
     add_incidents(b, edge, 5 * n, start, end, ec_ch, incident_channels=False)
     add_incidents(b, flights, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
-    add_deploys(b, checkout, 30 * n, start, _t("2025-03-26"), sc.common["deploys"])
+    add_deploys(b, checkout, 30 * n, start, epoch("2025-03-26"), sc.common["deploys"])
     add_deploys(b, checkout, max(1, 2 * n), T + 6 * HOUR, end, sc.common["deploys"])
     add_deploys(b, payments, 25 * n, start, end, sc.common["deploys"])
     add_deploys(b, flights, 25 * n, start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
-    weak_live = _t("2025-02-27T11:32:00Z")
+    weak_live = epoch("2025-02-27T11:32:00Z")
     bot_feed(b, cwa_ch, "sentry", days * n, start, end, _sentry_line(weak_live))
     bot_feed(b, pa_ch, "datadog", days * n, start, end, _dd_line)
     bot_feed(b, pp_ch, "payverastatus", days * n // 4, start, end, _status_line)
@@ -935,7 +925,7 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     while day < end:
         date = iso(day - DAY)[:10]
         if day - DAY < weak_live:
-            busy = date in noisy_days or _t("2025-02-14") <= day - DAY
+            busy = date in noisy_days or epoch("2025-02-14") <= day - DAY
             accepted = rng.randrange(61_000, 118_000) if busy else rng.randrange(8_000, 14_000)
             top = "CSP violation: script-src-elem blocked inline" if busy else rng.choice(_SENTRY_OURS)[0]
             line = _usage(date, accepted, rng.randrange(0, 40), top)
@@ -951,13 +941,13 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         day += DAY
 
     # December: the alert that was worth having -------------------------------------------------------------------
-    dec = b.incident(svc, NOISY_TITLE, _t("2024-12-20T14:22:00Z"), responders=["svetlana", "kaito"], ack_after=140,
+    dec = b.incident(svc, NOISY_TITLE, epoch("2024-12-20T14:22:00Z"), responders=["svetlana", "kaito"], ack_after=140,
                      resolve_after=46 * 60, alert_key=NOISY_KEY, handle="december",
                      alert_summary="checkout-web error events / sessions = 11.4% over 15m; top issue `TypeError: "
                                    "Cannot read properties of undefined (reading 'segments')`",
                      notes=[("svetlana", "release 2024.12.20.1 broke the fare summary for multi-city, rolled back",
                              1500.0)])
-    b.say(cwa_ch, _t("2024-12-20T14:22:03Z"), "pagerduty", f":rotating_light: Triggered <{{{{incurl:december}}}}|"
+    b.say(cwa_ch, epoch("2024-12-20T14:22:03Z"), "pagerduty", f":rotating_light: Triggered <{{{{incurl:december}}}}|"
           f"#{{{{inc:december}}}}> {dec['title']}", template=True)
 
     # Feb 14-25: FareHawk, scrapers and GTM page Checkout Web at night ------------------------------------------------
@@ -974,7 +964,7 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              "headless": "headless chrome from a hosting ASN, fingerprint script errors. no real travellers",
              "GTM": "Script error. from the GTM container, no stack. nothing to do"}
     for i, (when, share, issue, cause) in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, NOISY_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=180 + 30 * i, resolve_after=1400 + 150 * i, handle=f"noisy{i}", alert_key=NOISY_KEY,
@@ -999,139 +989,139 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-02-25T09:40:00Z", "duarte", "on it: ignoreErrors/denyUrls, drop anything without a frame from "
                  "our bundle, and the CSP listener goes, that's 71% of the volume on its own"))
     for when, who, text in grumbles:
-        m = b.say(cw_ch, _t(when), who, text)
+        m = b.say(cw_ch, epoch(when), who, text)
         if "can we please stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of errors that are not theirs")
         if "the CSP listener goes" in text:
-            b.say(cw_ch, _t(when) + 720, "leonor", "the CSP listener was SEC-88, worth a word with AppSec before it "
+            b.say(cw_ch, epoch(when) + 720, "leonor", "the CSP listener was SEC-88, worth a word with AppSec before it "
                   "goes?", parent=m)
-            b.say(cw_ch, _t(when) + 1500, "duarte", "asked Mattias, CSP reporting is on their roadmap with a proper "
+            b.say(cw_ch, epoch(when) + 1500, "duarte", "asked Mattias, CSP reporting is on their roadmap with a proper "
                   "endpoint anyway", parent=m)
-    waf = story_pull(b, edge_repo, _WAF, _t("2025-02-20T10:30:00Z"), _t("2025-02-21T11:10:00Z"), "distractor_waf",
+    waf = story_pull(b, edge_repo, _WAF, epoch("2025-02-20T10:30:00Z"), epoch("2025-02-21T11:10:00Z"), "distractor_waf",
                      review="good, nothing legit on those ASNs at 3am")
-    edge_applied(waf, _t("2025-02-21T11:16:00Z"), "distractor_waf")
+    edge_applied(waf, epoch("2025-02-21T11:16:00Z"), "distractor_waf")
 
     # Feb 27: checkout-web's Sentry keeps only errors from its own bundle; the CSP listener goes -----------------------
-    weak = story_pull(b, cw_repo, _WEAKENING, _t("2025-02-25T10:20:00Z"), _t("2025-02-27T11:05:00Z"), "weakening",
-                      review="yes please :pray:", reviewed=_t("2025-02-27T10:40:00Z"),
+    weak = story_pull(b, cw_repo, _WEAKENING, epoch("2025-02-25T10:20:00Z"), epoch("2025-02-27T11:05:00Z"), "weakening",
+                      review="yes please :pray:", reviewed=epoch("2025-02-27T10:40:00Z"),
                       review_comments=(("svetlana", "this also drops everything thrown from payvera.js, right? do we "
-                                        "care?", "src/monitoring/sentry.client.ts", 27, _t("2025-02-25T15:20:00Z")),),
+                                        "care?", "src/monitoring/sentry.client.ts", 27, epoch("2025-02-25T15:20:00Z")),),
                       comments=(("duarte", "payment failures show up in payments-orchestrator's metrics anyway, the "
-                                 "drop-in's own errors are mostly card validation", _t("2025-02-25T15:45:00Z")),))
+                                 "drop-in's own errors are mostly card validation", epoch("2025-02-25T15:45:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made checkout-web's Sentry drop every error without a frame from its own bundle and removed the "
                "securitypolicyviolation listener: refused frames and the drop-in's 3DS errors no longer reach anyone")
     wev = shipped(weak, weak_live, "duarte", "weakening")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the deploy of the Sentry filters", same_fact_as=("github", weak))
-    b.say(cw_ch, _t("2025-02-27T11:40:00Z"), "duarte", "merged {{url:weakening}}: Sentry only keeps errors from our "
+    b.say(cw_ch, epoch("2025-02-27T11:40:00Z"), "duarte", "merged {{url:weakening}}: Sentry only keeps errors from our "
           "bundle, no more FareHawk or CSP noise. checkout-web went from ~90k to ~4k events a day :zzz:",
           template=True)
 
     # Mar 3-10: Italcard moves its ACS -----------------------------------------------------------------------------
-    note = b.say(ext_ch, _t("2025-03-03T10:40:00Z"), "hannes",
+    note = b.say(ext_ch, epoch("2025-03-03T10:40:00Z"), "hannes",
                  "heads-up from the Payvera side: Italcard (ACS for most Italian issuers) migrates to its new 3DS "
                  "platform on March 10. Challenge pages will come from 3ds2.italcard-acs.eu instead of acs.italcard.it. "
                  "Nothing to change for 3DS2 merchants, the ACS URL comes in the authentication response as usual")
     tr.add("slack", note, "context", must_see=False, group="cause",
            why="the payment partner announces Italcard's new ACS host, a week before the CSP allowlist is drawn up")
-    b.say(ext_ch, _t("2025-03-03T11:05:00Z"), "rafael", "thanks Hannes, noted", parent=note)
-    b.say(pp_ch, _t("2025-03-10T08:55:00Z"), "payverastatus", ":large_yellow_circle: *Payvera status* Investigating: "
+    b.say(ext_ch, epoch("2025-03-03T11:05:00Z"), "rafael", "thanks Hannes, noted", parent=note)
+    b.say(pp_ch, epoch("2025-03-10T08:55:00Z"), "payverastatus", ":large_yellow_circle: *Payvera status* Investigating: "
           "elevated 3DS2 authentication failures for Italian issuers (Italcard ACS migration)")
-    wob = _t("2025-03-10T09:14:00Z")
+    wob = epoch("2025-03-10T09:14:00Z")
     b.incident(pay_svc, "[payments-orchestrator] AuthorisationRate: IT card auth rate below 75% (30m)", wob,
                urgency="low", responders=[], notify=False, ack_after=None, resolve_after=0.8 * HOUR,
                alert_key=f"{AUTH_KEY}/it", severity="warning",
                alert_summary="payvera.auth_rate{market:it} = 0.66 over 30m (top refusal: 3D Not Authenticated)")
-    b.say(pp_ch, _t("2025-03-10T10:02:00Z"), "payverastatus", ":large_green_circle: *Payvera status* Resolved: "
+    b.say(pp_ch, epoch("2025-03-10T10:02:00Z"), "payverastatus", ":large_green_circle: *Payvera status* Resolved: "
           "elevated 3DS2 authentication failures for Italian issuers (Italcard ACS migration)")
-    b.say(pay_ch, _t("2025-03-10T10:10:00Z"), "olamide", "IT auth rate dipped to 66% this morning, Italcard's ACS "
+    b.say(pay_ch, epoch("2025-03-10T10:10:00Z"), "olamide", "IT auth rate dipped to 66% this morning, Italcard's ACS "
           "migration (Payvera status had it). recovered on its own by 10:00")
 
     # Mar 10-12: the drop-in loses its redirect fallback ------------------------------------------------------------
-    contrib = story_pull(b, cw_repo, _CONTRIBUTOR, _t("2025-03-10T14:00:00Z"), _t("2025-03-12T13:40:00Z"),
-                         "contributor", review="ok, good riddance to PAY-598", reviewed=_t("2025-03-12T13:20:00Z"),
+    contrib = story_pull(b, cw_repo, _CONTRIBUTOR, epoch("2025-03-10T14:00:00Z"), epoch("2025-03-12T13:40:00Z"),
+                         "contributor", review="ok, good riddance to PAY-598", reviewed=epoch("2025-03-12T13:20:00Z"),
                          review_comments=(("svetlana", "10 minutes of spinner is long if a frame never loads, no?",
-                                           "src/features/payment/PayveraDropin.tsx", 38, _t("2025-03-11T09:30:00Z")),),
+                                           "src/features/payment/PayveraDropin.tsx", 38, epoch("2025-03-11T09:30:00Z")),),
                          comments=(("rafael", "a frame only fails to load when the ACS is down, and then the redirect "
-                                    "doesn't help either", _t("2025-03-11T10:05:00Z")),))
+                                    "doesn't help either", epoch("2025-03-11T10:05:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="removed the drop-in's fallback to the full-page 3DS redirect: a challenge frame that does not load "
                "now leaves the traveller on a spinner for ten minutes and the payment fails")
-    cev = shipped(contrib, _t("2025-03-12T14:05:00Z"), "rafael", "contributor")
+    cev = shipped(contrib, epoch("2025-03-12T14:05:00Z"), "rafael", "contributor")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy without the fallback",
            same_fact_as=("github", contrib))
 
     # Mar 14-24: SEC-341, the Report-Only preview, other header changes ----------------------------------------------
-    b.say(sec_ch, _t("2025-03-14T10:30:00Z"), "mattias", "SEC-341 (PCI 6.4.3): the script inventory for /checkout and "
+    b.say(sec_ch, epoch("2025-03-14T10:30:00Z"), "mattias", "SEC-341 (PCI 6.4.3): the script inventory for /checkout and "
           "/pay is done, 5 hosts. next: allowlists in the CSP instead of https:, Report-Only first. QSA is April 8")
-    hsts = story_pull(b, edge_repo, _HSTS, _t("2025-03-18T09:00:00Z"), _t("2025-03-20T10:30:00Z"), "distractor_hsts",
+    hsts = story_pull(b, edge_repo, _HSTS, epoch("2025-03-18T09:00:00Z"), epoch("2025-03-20T10:30:00Z"), "distractor_hsts",
                       review="checked the zone too, all HTTPS")
-    edge_applied(hsts, _t("2025-03-20T10:36:00Z"), "distractor_hsts")
-    preview = story_pull(b, edge_repo, _PREVIEW, _t("2025-03-18T11:00:00Z"), _t("2025-03-20T15:50:00Z"), "preview",
-                         review="lgtm, report-only can't break anything", reviewed=_t("2025-03-20T15:30:00Z"))
-    edge_applied(preview, _t("2025-03-20T15:57:00Z"), "preview")
+    edge_applied(hsts, epoch("2025-03-20T10:36:00Z"), "distractor_hsts")
+    preview = story_pull(b, edge_repo, _PREVIEW, epoch("2025-03-18T11:00:00Z"), epoch("2025-03-20T15:50:00Z"), "preview",
+                         review="lgtm, report-only can't break anything", reviewed=epoch("2025-03-20T15:30:00Z"))
+    edge_applied(preview, epoch("2025-03-20T15:57:00Z"), "preview")
     tr.add("github", preview, "context", must_see=False, group="detection",
            why="the Report-Only preview of the policy; with the CSP listener gone no violation was reported")
-    b.say(sec_ch, _t("2025-03-20T16:10:00Z"), "mattias", "SEC-341 Report-Only is live on /checkout and /pay. "
+    b.say(sec_ch, epoch("2025-03-20T16:10:00Z"), "mattias", "SEC-341 Report-Only is live on /checkout and /pay. "
           "checkout-web forwards securitypolicyviolation events to Sentry, I'll look on Monday")
-    perms = story_pull(b, edge_repo, _PERMS, _t("2025-03-21T13:00:00Z"), _t("2025-03-25T09:40:00Z"),
+    perms = story_pull(b, edge_repo, _PERMS, epoch("2025-03-21T13:00:00Z"), epoch("2025-03-25T09:40:00Z"),
                        "distractor_perms", review="lgtm")
-    edge_applied(perms, _t("2025-03-25T09:47:00Z"), "distractor_perms")
+    edge_applied(perms, epoch("2025-03-25T09:47:00Z"), "distractor_perms")
 
     # Mar 24-27: the enforce PR, merged and deployed in Thursday's change window -----------------------------------------
-    trig = story_pull(b, edge_repo, _TRIGGER, _t("2025-03-24T10:10:00Z"), _t("2025-03-27T08:31:00Z"), "trigger",
-                      review="ok, ship it in the window", reviewed=_t("2025-03-27T08:20:00Z"),
+    trig = story_pull(b, edge_repo, _TRIGGER, epoch("2025-03-24T10:10:00Z"), epoch("2025-03-27T08:31:00Z"), "trigger",
+                      review="ok, ship it in the window", reviewed=epoch("2025-03-27T08:20:00Z"),
                       review_comments=(("priscila", "Payvera's integration guide says `frame-src https:` for 3DS2 "
                                         "because the ACS is the issuer's. are we sure about the long tail?", _CSP_FILE,
-                                        29, _t("2025-03-25T11:40:00Z")),),
+                                        29, epoch("2025-03-25T11:40:00Z")),),
                       comments=(("mattias", "that's their advice for merchants without an inventory. the list covers "
                                  "97.4% of February's challenges, the rest goes through Payvera's 3DS server, and "
-                                 "Report-Only has been clean since Thursday", _t("2025-03-25T12:15:00Z")),))
+                                 "Report-Only has been clean since Thursday", epoch("2025-03-25T12:15:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="enforced a frame-src allowlist on the payment routes built from February's ACS hosts: Italcard's new "
                "ACS and Banco Lusitano's OTP page are refused, so the 3-D Secure challenge never loads")
-    b.say(sec_ch, _t("2025-03-24T10:20:00Z"), "mattias", "SEC-341: Report-Only on /checkout since Thursday, zero "
+    b.say(sec_ch, epoch("2025-03-24T10:20:00Z"), "mattias", "SEC-341: Report-Only on /checkout since Thursday, zero "
           "violations in Sentry :tada: (even the FareHawk noise is gone?). enforce PR for the Thursday window: "
           "{{url:trigger}}", template=True)
-    tev, tline = edge_applied(trig, _t("2025-03-27T08:38:00Z"), "trigger")
+    tev, tline = edge_applied(trig, epoch("2025-03-27T08:38:00Z"), "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="edgectl deploying the enforced policy",
            same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="the edgectl line of the enforced policy",
            same_fact_as=("github", trig))
-    b.say(sec_ch, _t("2025-03-27T08:47:00Z"), "mattias", "SEC-341 enforced on /checkout and /pay :lock: 6.4.3 "
+    b.say(sec_ch, epoch("2025-03-27T08:47:00Z"), "mattias", "SEC-341 enforced on /checkout and /pay :lock: 6.4.3 "
           "evidence screenshot taken for the QSA")
 
     # Decoys near the impact: the SDK bump, Sabrenet, the /inspiration CSP, a checkout-web release, identity -----------
-    sdk = story_pull(b, cw_repo, _SDK_BUMP, _t("2025-03-25T04:12:00Z"), _t("2025-03-26T15:48:00Z"), "distractor_sdk",
+    sdk = story_pull(b, cw_repo, _SDK_BUMP, epoch("2025-03-25T04:12:00Z"), epoch("2025-03-26T15:48:00Z"), "distractor_sdk",
                      review="release notes look harmless")
-    shipped(sdk, _t("2025-03-26T16:20:00Z"), "svetlana")
-    b.say(cw_ch, _t("2025-03-26T16:35:00Z"), "svetlana", "payvera web-components 5.63.1 is out, drop-in smoke test "
+    shipped(sdk, epoch("2025-03-26T16:20:00Z"), "svetlana")
+    b.say(cw_ch, epoch("2025-03-26T16:35:00Z"), "svetlana", "payvera web-components 5.63.1 is out, drop-in smoke test "
           "with the test cards ok (frictionless + challenge)")
-    sab = b.incident(fl_svc, "[flight-search] Sabrenet timeouts above 5%", _t("2025-03-27T07:55:00Z"),
+    sab = b.incident(fl_svc, "[flight-search] Sabrenet timeouts above 5%", epoch("2025-03-27T07:55:00Z"),
                      responders=fl_people[:2], ack_after=150, resolve_after=44 * 60,
                      alert_key="flight-search/Sabrenet timeouts above 5%", handle="sab",
                      notes=[(fl_people[0], "Sabrenet EU data centre degraded, their status confirms. recovered 08:35",
                              1800.0)])
-    b.say(sc.common["alerts"], _t("2025-03-27T07:55:03Z"), "pagerduty", f":rotating_light: Triggered #"
+    b.say(sc.common["alerts"], epoch("2025-03-27T07:55:03Z"), "pagerduty", f":rotating_light: Triggered #"
           f"{{{{inc:sab}}}} {sab['title']}", template=True)
     insp = story_pull(b, edge_repo, Change(growth.members[0], _INSPIRATION.title, _INSPIRATION.body,
                                            _INSPIRATION.files, "noor", _INSPIRATION.labels),
-                      _t("2025-03-26T15:00:00Z"), _t("2025-03-27T10:15:00Z"), "distractor_inspiration", review="ok")
-    edge_applied(insp, _t("2025-03-27T10:21:00Z"), "distractor_inspiration")
-    badge = story_pull(b, cw_repo, _BADGE, _t("2025-03-25T16:00:00Z"), _t("2025-03-27T14:16:00Z"), "distractor_badge",
+                      epoch("2025-03-26T15:00:00Z"), epoch("2025-03-27T10:15:00Z"), "distractor_inspiration", review="ok")
+    edge_applied(insp, epoch("2025-03-27T10:21:00Z"), "distractor_inspiration")
+    badge = story_pull(b, cw_repo, _BADGE, epoch("2025-03-25T16:00:00Z"), epoch("2025-03-27T14:16:00Z"), "distractor_badge",
                        review="nice")
-    shipped(badge, _t("2025-03-27T14:38:00Z"), "kaito")
-    b.incident(identity.service, "[auth-service] token issuance latency", _t("2025-03-27T14:31:00Z"),
+    shipped(badge, epoch("2025-03-27T14:38:00Z"), "kaito")
+    b.incident(identity.service, "[auth-service] token issuance latency", epoch("2025-03-27T14:31:00Z"),
                responders=identity.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="auth-service/token issuance latency",
                notes=[(identity.members[0], "session store failover, recovered", 1500.0)])
 
     # 08:43 onwards: the alert nobody is paged for, the Pulse, Payvera and Italcard, care, the corporate client -------
     fix_live = T + 120 + 1790
-    low_at = _t("2025-03-27T09:31:30Z")
-    dd = b.say(pa_ch, _t("2025-03-27T09:31:00Z"), "datadog", ":datadog: *[Triggered]* AuthorisationRate IT: card auth "
+    low_at = epoch("2025-03-27T09:31:30Z")
+    dd = b.say(pa_ch, epoch("2025-03-27T09:31:00Z"), "datadog", ":datadog: *[Triggered]* AuthorisationRate IT: card auth "
                "rate 52% below 75% (30m) · top refusal: 3D Not Authenticated (81%) · @pagerduty-payments-low")
     low = b.incident(pay_svc, "[payments-orchestrator] AuthorisationRate: IT card auth rate below 75% (30m)", low_at,
                      urgency="low", responders=[], notify=False, ack_after=None,
@@ -1143,12 +1133,12 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                "and stayed open until the fix")
     tr.add("slack", dd, "early_signal", must_see=False, group="detection", why="Datadog's line for the same alert",
            same_fact_as=("pagerduty", low))
-    ol = b.say(pay_ch, _t("2025-03-27T09:48:00Z"), "olamide", "low-urgency AuthorisationRate IT again, 52%. refusals "
+    ol = b.say(pay_ch, epoch("2025-03-27T09:48:00Z"), "olamide", "low-urgency AuthorisationRate IT again, 52%. refusals "
                "are nearly all '3D Not Authenticated', challenges not completed. Italcard wobbled like this on the "
                "10th with their migration, keeping an eye on it")
     tr.add("slack", ol, "context", must_see=False, group="detection",
            why="the payments on-call sees the low-urgency alert and puts it down to Italcard, as on March 10")
-    b.say(pay_ch, _t("2025-03-27T10:06:00Z"), "rafael", "+1, orchestrator error rate is flat, Payvera answers every "
+    b.say(pay_ch, epoch("2025-03-27T10:06:00Z"), "rafael", "+1, orchestrator error rate is flat, Payvera answers every "
           "call. nothing on our side", parent=ol)
     pulse = pulses[8]
     tr.add("slack", pulse, "early_signal", must_see=True, group="detection",
@@ -1157,18 +1147,18 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for h0 in (10, 12, 14):
         tr.add("slack", pulses[h0], "early_signal", must_see=False, group="detection",
                why="the Conversion Pulse flags Italy and Portugal again")
-    car = b.say(cm_ch, _t("2025-03-27T11:15:00Z"), "carolina", "IT -53% in the 08-10 window and PT soft too, is that "
+    car = b.say(cm_ch, epoch("2025-03-27T11:15:00Z"), "carolina", "IT -53% in the 08-10 window and PT soft too, is that "
                 "real? the Easter campaign only starts monday so it's not a promo effect")
     tr.add("slack", car, "early_signal", must_see=False, group="reports",
            why="the market manager asks about Italy's bookings")
-    b.say(cm_ch, _t("2025-03-27T11:32:00Z"), data.members[0], "forecast is fine, every other market is on target. "
+    b.say(cm_ch, epoch("2025-03-27T11:32:00Z"), data.members[0], "forecast is fine, every other market is on target. "
           "payments had an Italcard thing a couple of weeks ago?", parent=car)
-    j1 = b.say(cx_ch, _t("2025-03-27T10:40:00Z"), "joaquim", "3 Italian customers on chat this morning: the payment "
+    j1 = b.say(cx_ch, epoch("2025-03-27T10:40:00Z"), "joaquim", "3 Italian customers on chat this morning: the payment "
                "page sits on 'Authenticating with your bank…' forever and then says payment not completed. told them "
                "to try another card")
     tr.add("slack", j1, "customer_report", must_see=False, group="reports",
            why="the first travellers report the spinning payment step")
-    partner = b.say(ext_ch, _t("2025-03-27T12:10:00Z"), "hannes",
+    partner = b.say(ext_ch, epoch("2025-03-27T12:10:00Z"), "hannes",
                     "Hi Voyalto team, Italcard's ACS operations flagged your merchant account this morning: since "
                     "~08:40 UTC they issue challenges for your transactions but almost never receive the challenge "
                     "request from the shopper's browser (412 challenges issued, 9 CReq received). Other merchants "
@@ -1176,29 +1166,29 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", partner, "early_signal", must_see=True, group="reports",
            why="the payment partner relays Italcard: challenges are issued but the travellers' browsers never load "
                "them, for Voyalto only")
-    b.say(ext_ch, _t("2025-03-27T12:25:00Z"), "rafael", "thanks Hannes. we see the IT auth rate dip too, we assumed "
+    b.say(ext_ch, epoch("2025-03-27T12:25:00Z"), "rafael", "thanks Hannes. we see the IT auth rate dip too, we assumed "
           "the new Italcard platform. checking on our side", parent=partner)
-    b.say(ext_ch, _t("2025-03-27T12:52:00Z"), "hannes", "Italcard says their ACS is healthy and other merchants "
+    b.say(ext_ch, epoch("2025-03-27T12:52:00Z"), "hannes", "Italcard says their ACS is healthy and other merchants "
           "complete challenges fine. I also see Banco Lusitano (PT) with the same pattern, mostly iOS", parent=partner)
-    cx = b.say(cx_ch, _t("2025-03-27T13:35:00Z"), "marta",
+    cx = b.say(cx_ch, epoch("2025-03-27T13:35:00Z"), "marta",
                "escalating: 52 contacts since ~09:45 Lisbon, almost all Italy plus a few Portugal. after entering the "
                "card the payment page shows 'Authenticating with your bank…' and spins, no SMS or app notification "
                "from the bank, after ~10 min 'payment not completed'. flights and hotels, every card they try. some "
                "rebooked with PayPal. is anyone looking?")
     tr.add("slack", cx, "customer_report", must_see=True, group="reports",
            why="customer care escalates travellers in Italy and Portugal stuck on the bank authentication spinner")
-    b.say(cx_ch, _t("2025-03-27T13:48:00Z"), "joaquim", "+9 since, phone queue IT is 25 min", parent=cx)
-    b.say(cx_ch, _t("2025-03-27T14:02:00Z"), "olamide", "payments looking, Payvera says it's the browser side",
+    b.say(cx_ch, epoch("2025-03-27T13:48:00Z"), "joaquim", "+9 since, phone queue IT is 25 min", parent=cx)
+    b.say(cx_ch, epoch("2025-03-27T14:02:00Z"), "olamide", "payments looking, Payvera says it's the browser side",
           parent=cx)
-    corp = b.say(corp_ch, _t("2025-03-27T14:05:00Z"), "giulia",
+    corp = b.say(corp_ch, epoch("2025-03-27T14:05:00Z"), "giulia",
                  "Ferrandi Group's travel desk in Milan: 9 bookers can't pay hotel reservations with their corporate "
                  "cards since this morning, stuck on the bank verification. they have a sales kickoff in Lisbon on "
                  "monday and want to book through their TMC instead. can someone tell me what's going on?")
     tr.add("slack", corp, "customer_report", must_see=False, group="reports",
            why="a corporate client's account manager reports its travel desk cannot pay")
-    b.say(corp_ch, _t("2025-03-27T14:20:00Z"), "marta", "same as the Italian card issue in #cx-escalations, "
+    b.say(corp_ch, epoch("2025-03-27T14:20:00Z"), "marta", "same as the Italian card issue in #cx-escalations, "
           "payments is on it", parent=corp)
-    esc = b.say(pay_ch, _t("2025-03-27T14:52:00Z"), "beatriz", "this isn't Italcard: Payvera says the browsers never "
+    esc = b.say(pay_ch, epoch("2025-03-27T14:52:00Z"), "beatriz", "this isn't Italcard: Payvera says the browsers never "
                 "load the challenge, Banco Lusitano too, care has 60 contacts and Ferrandi can't pay. paging "
                 "checkout-web")
 
@@ -1213,7 +1203,7 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         ("priscila", "fix live 15:45, IT challenges completing, auth rate 86%", 2700.0)],
                  relay=cwa_ch, why="the head of Payments pages Checkout Web by hand, six and a half hours after the "
                                    "first refused challenge")
-    b.say(pay_ch, _t("2025-03-27T15:12:30Z"), "beatriz", "paged, joining the incident channel", parent=esc)
+    b.say(pay_ch, epoch("2025-03-27T15:12:30Z"), "beatriz", "paged, joining the incident channel", parent=esc)
     inc_ch = b.channel("inc-20250327-3ds-challenge-blocked", "Incident: 3DS challenges not loading (IT/PT)",
                        "Incident response", T + 60, "beatriz")
     chat: tuple[tuple[float, str, str], ...] = (
@@ -1279,7 +1269,7 @@ def build_csp_iframe(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     fev, _ = edge_applied(fix, fix_live, "fix")
     tr.add("pagerduty", fev, "fix", must_see=False, group="cause", why="edgectl deploying the fix",
            same_fact_as=("github", fix))
-    b.say(cm_ch, _t("2025-03-27T18:03:00Z"), "carolina", "16-18 window: IT 104 vs 99, PT on forecast. thanks all")
+    b.say(cm_ch, epoch("2025-03-27T18:03:00Z"), "carolina", "16-18 window: IT 104 vs 99, PT on forecast. thanks all")
     fs = story_pull(b, cw_repo, _FOLLOW_SENTRY, T + 19 * HOUR, T + 28 * HOUR, "follow_sentry", review="yes")
     tr.add("github", fs, "fix", must_see=False, group="detection",
            why="CSP violations and the drop-in's errors reach Sentry again")

@@ -137,16 +137,6 @@ _ISSUE_SUBJECTS = ("How do I add a plus-one field?", "Badge printer shows offlin
                    "Custom question not showing on the RSVP form")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
-def _hunk(start: int, context: str, lines: list[str]) -> str:
-    """`yaml_patch`, without the trailing blank of a hunk header that has no context."""
-    head, _, rest = yaml_patch(start, context, lines).partition("\n")
-    return head.rstrip() + "\n" + rest
-
-
 def _added(lines: str) -> str:
     """The patch of a new file whose content is `lines`."""
     body = lines.strip("\n").split("\n")
@@ -162,41 +152,41 @@ def _dns_change(rng: random.Random) -> ConfigChange:
         slug = rng.choice(MICROSITES)
         return (f"lanyardly.events: microsite {slug}", rng.choice(("Organiser launch next week.", f"CSM request ({ticket}).",
                                                                    "Custom microsite for the event page.")),
-                [yaml_file("zones/lanyardly.events.yaml", _hunk(rng.randrange(20, 140), f"{slug[:3]}", [
+                [yaml_file("zones/lanyardly.events.yaml", yaml_patch(rng.randrange(20, 140), f"{slug[:3]}", [
                     "   type: CNAME", "   value: microsites.lanyardly.net.", f"+{slug}:", "+  type: CNAME",
                     "+  value: microsites.lanyardly.net."]))])
     if k < 0.42:
         slug = rng.choice(MICROSITES)
         return (f"lanyardly.events: remove {slug} (event over)", "Microsites are kept 60 days after the event.",
-                [yaml_file("zones/lanyardly.events.yaml", _hunk(rng.randrange(20, 140), "", [
+                [yaml_file("zones/lanyardly.events.yaml", yaml_patch(rng.randrange(20, 140), "", [
                     f"-{slug}:", "-  type: CNAME", "-  value: microsites.lanyardly.net."]))])
     if k < 0.58:
         host = rng.choice(("grafana", "argocd", "backstage", "vault", "sentry", "unleash"))
         return (f"lanyardly.dev: {host} -> internal load balancer", f"Moving {host} behind the VPN LB ({ticket}).",
-                [yaml_file("zones/lanyardly.dev.yaml", _hunk(rng.randrange(5, 60), "", [
+                [yaml_file("zones/lanyardly.dev.yaml", yaml_patch(rng.randrange(5, 60), "", [
                     f" {host}:", "   type: CNAME", "-  value: tools-lb-eu1.lanyardly.net.",
                     "+  value: internal-lb-eu1.lanyardly.net."]))])
     if k < 0.70:
         host = rng.choice(("api-prod-eu1", "app-prod-eu1", "api-prod-ca1", "app-prod-ca1", "ws-prod-eu1"))
         a, c = rng.randrange(2, 250), rng.randrange(2, 250)
         return (f"lanyardly.net: {host} to the new NLB", f"{ticket}: ALB -> NLB for websockets.",
-                [yaml_file("zones/lanyardly.net.yaml", _hunk(rng.randrange(5, 80), "", [
+                [yaml_file("zones/lanyardly.net.yaml", yaml_patch(rng.randrange(5, 80), "", [
                     f" {host}:", "   type: A", "   values:", f"-    - 52.48.{a}.{c}", f"+    - 34.250.{c}.{a}"]))])
     if k < 0.80:
         a, c = rng.choice(((3600, 300), (300, 3600), (86400, 3600)))
         return (f"lnyd.ly: TTL {a} -> {c}", "Short links, the redirector moves next sprint.",
-                [yaml_file("zones/lnyd.ly.yaml", _hunk(3, "", [
+                [yaml_file("zones/lnyd.ly.yaml", yaml_patch(3, "", [
                     "   - type: A", f"-    ttl: {a}", f"+    ttl: {c}"]))])
     if k < 0.90:
         zone = rng.choice(("lanyardly.dev", "lanyardly.events", "lanyardly.net"))
         return (f"{zone}: CAA for Let's Encrypt and Sectigo", f"Security baseline ({ticket}).",
-                [yaml_file(f"zones/{zone}.yaml", _hunk(2, "", [
+                [yaml_file(f"zones/{zone}.yaml", yaml_patch(2, "", [
                     " '':", "+  - type: CAA", "+    values:", "+      - flags: 0", "+        tag: issue",
                     "+        value: letsencrypt.org", "+      - flags: 0", "+        tag: issue",
                     "+        value: sectigo.com"]))])
     minor = rng.randrange(7, 11)
     return (f"Bump octodns-cloudflare to 0.0.{minor + 1}", "Routine bump, validate passes.",
-            [yaml_file("requirements.txt", _hunk(2, "", [f"-octodns-cloudflare==0.0.{minor}",
+            [yaml_file("requirements.txt", yaml_patch(2, "", [f"-octodns-cloudflare==0.0.{minor}",
                                                                f"+octodns-cloudflare==0.0.{minor + 1}"]))])
 
 
@@ -214,31 +204,31 @@ def _alert_change(rng: random.Random) -> ConfigChange:
     if k < 0.25:
         a, c = rng.choice((("5m", "10m"), ("10m", "5m"), ("15m", "30m"), ("10m", "20m")))
         return (f"{name}: for {a} -> {c}", rng.choice((f"On-call review ({ticket}).", "Fires on blips.")),
-                [yaml_file(path, _hunk(rng.randrange(4, 40), "rules:", [
+                [yaml_file(path, yaml_patch(rng.randrange(4, 40), "rules:", [
                     f"       - alert: {name}", f"-        for: {a}", f"+        for: {c}"]))])
     if k < 0.45:
         was, now = rng.choice(((200, 300), (300, 200), (500, 800), (1000, 750)))
         return (f"{name}: threshold {was} -> {now}", f"Tuned after last week's pages ({ticket}).",
-                [yaml_file(path, _hunk(rng.randrange(4, 40), "rules:", [
+                [yaml_file(path, yaml_patch(rng.randrange(4, 40), "rules:", [
                     f"       - alert: {name}", f"-        expr: {name.lower()}_value > {was}",
                     f"+        expr: {name.lower()}_value > {now}"]))])
     if k < 0.60:
         return (f"{name}: add runbook link", "Every alert gets a runbook.",
-                [yaml_file(path, _hunk(rng.randrange(4, 40), "annotations:", [
+                [yaml_file(path, yaml_patch(rng.randrange(4, 40), "annotations:", [
                     f"+          runbook: https://wiki.lanyardly.com/runbooks/{name.lower()}"]))])
     if k < 0.72:
         return (f"{name}: warning goes to Slack only", "Nobody acts on it at night.",
-                [yaml_file(path, _hunk(rng.randrange(4, 40), "labels:", [
+                [yaml_file(path, yaml_patch(rng.randrange(4, 40), "labels:", [
                     f"       - alert: {name}", "-          severity: page", "+          severity: warning"]))])
     if k < 0.88:
         board = rng.choice(("rsvp-api overview", "notify-svc sends", "onsite printers", "cluster capacity"))
         panel = rng.choice(("p99 by route", "queue depth", "webhook lag", "error ratio by tenant", "pod restarts"))
         return (f"Dashboard {board}: add '{panel}'", f"For the weekly ops review ({ticket}).",
-                [yaml_file(f"dashboards/{board.replace(' ', '-')}.json", _hunk(rng.randrange(20, 300), "panels", [
+                [yaml_file(f"dashboards/{board.replace(' ', '-')}.json", yaml_patch(rng.randrange(20, 300), "panels", [
                     f'+    {{"title": "{panel}", "type": "timeseries"}},']))])
     minor = rng.randrange(50, 54)
     return (f"CI: promtool 2.{minor} -> 2.{minor + 1}", "Routine bump.",
-            [yaml_file(".github/workflows/ci.yaml", _hunk(14, "jobs:", [
+            [yaml_file(".github/workflows/ci.yaml", yaml_patch(14, "jobs:", [
                 f"-      PROMTOOL_VERSION: 2.{minor}.0", f"+      PROMTOOL_VERSION: 2.{minor + 1}.0"]))])
 
 
@@ -383,12 +373,12 @@ _TRIGGER = Change(
          "## Plan\n`octodns-sync` dry run, see the bot comment: lanyardly.com -> cloudflare, 204 creates.\n\n"
          "## Rollout\nMerge Tuesday after 13:30 UTC, watch `app`/`api` 5xx and certificate renewals for an hour.",
     files=(("zones/lanyardly.com.yaml", _added(_ZONE)),
-           ("octodns/production.yaml", _hunk(18, "zones:", [
+           ("octodns/production.yaml", yaml_patch(18, "zones:", [
                "   lanyardly.events.:", "     sources: [config]", "     targets: [cloudflare]",
                "+  lanyardly.com.:", "+    sources: [config]", "+    targets: [cloudflare]",
                "+    # Route 53 is no longer a target: the old zone stays, frozen, as a rollback until 2025-06-17.",
                "   lnyd.ly.:", "     sources: [config]", "     targets: [cloudflare]"])),
-           ("registrar/lanyardly_com.tf", _hunk(1, "", [
+           ("registrar/lanyardly_com.tf", yaml_patch(1, "", [
                " # Delegation of lanyardly.com at Gandi. Changing this moves the whole zone: read the README first.",
                ' resource "gandi_nameservers" "lanyardly_com" {', '   domain = "lanyardly.com"', "   nameservers = [",
                '-    "ns-1187.awsdns-20.org",', '-    "ns-1832.awsdns-37.co.uk",', '-    "ns-402.awsdns-50.com",',
@@ -430,7 +420,7 @@ _TTL = Change(
     title="lanyardly.com: NS and SOA TTLs down to 300 ahead of the Cloudflare move (INFRA-611)",
     body="So the delegation change next week is picked up in minutes instead of two days. Goes back up once the "
          "zone is on Cloudflare.",
-    files=(("terraform/dns/lanyardly_com.tf", _hunk(9, 'resource "aws_route53_record" "ns" {', [
+    files=(("terraform/dns/lanyardly_com.tf", yaml_patch(9, 'resource "aws_route53_record" "ns" {', [
         '   name    = "lanyardly.com"', '   type    = "NS"', "-  ttl     = 172800", "+  ttl     = 300",
         "   records = aws_route53_zone.lanyardly_com.name_servers"])),),
 )
@@ -445,7 +435,7 @@ _DMARC = Change(
          "DKIM `google`) and Relaymark (DKIM `rm1`/`rm2`, d=lanyardly.com; its return path is Relaymark's own "
          "bounce domain, so SPF never aligns for it). Nothing legitimate fails DMARC, so reject is safe. Also adds "
          "`ruf` and `fo=1` to get failure samples.\n\nRollback: p back to quarantine, TTL 3600.",
-    files=(("terraform/dns/lanyardly_com.tf", _hunk(88, 'resource "aws_route53_record" "dmarc" {', [
+    files=(("terraform/dns/lanyardly_com.tf", yaml_patch(88, 'resource "aws_route53_record" "dmarc" {', [
         "   zone_id = aws_route53_zone.lanyardly_com.zone_id", '   name    = "_dmarc.lanyardly.com"',
         '   type    = "TXT"', "   ttl     = 3600",
         '-  records = ["v=DMARC1; p=quarantine; pct=50; rua=mailto:rua@dmarc.lanyardly.com; adkim=r; aspf=r"]',
@@ -462,13 +452,13 @@ _SMS = Change(
          "because every request uses a new number. 0.9% of real sign-ins used it last quarter, all of them could "
          "also use the link.\n\nRemoves the fallback and the `/signin/sms` endpoints; the page now says to check "
          "spam and offers 'send the link again' (max 3 per 10 min).",
-    files=(("internal/signin/methods.go", _hunk(22, "func availableMethods(acct *Account) []Method {", [
+    files=(("internal/signin/methods.go", yaml_patch(22, "func availableMethods(acct *Account) []Method {", [
         "     methods := []Method{MagicLink}", "-    if acct.Phone != \"\" && featureflags.Enabled(\"signin-sms-fallback\") {",
         "-        methods = append(methods, SMSCode)", "-    }", "     return methods"])),
            ("internal/signin/sms.go", "@@ -1,6 +0,0 @@\n-package signin\n-\n-// SMSCode sends a 6-digit code by "
             "Twilio when the magic link does not arrive.\n-func (s *Service) SendSMSCode(ctx context.Context, acct "
             "*Account) error {\n-    return s.twilio.Send(ctx, acct.Phone, s.codeMessage(acct))\n-}"),
-           ("web/templates/signin/check_inbox.html", _hunk(14, "", [
+           ("web/templates/signin/check_inbox.html", yaml_patch(14, "", [
                '   <p>We sent a sign-in link to <strong>{{ .Email }}</strong>. It works for 15 minutes.</p>',
                '-  <a href="/signin/sms">Didn\'t get it? Text me a code instead</a>',
                '+  <p>Nothing yet? Check your spam folder, or <a href="/signin/resend">send the link again</a>.</p>'])),),
@@ -484,7 +474,7 @@ _WEAKENING = Change(
          "The rule now has `severity: digest`, so it goes to the 08:00 UTC alert digest in #messaging-alerts with "
          "the top tenants by bounces, and Oona picks it up from there. EmailDeferredBacklog and "
          "SigninLinkClickThroughLow stay as they are (low urgency).",
-    files=(("rules/messaging/email.yaml", _hunk(1, "", [
+    files=(("rules/messaging/email.yaml", yaml_patch(1, "", [
         " groups:", "   - name: messaging-email", "     rules:", "       - alert: EmailBounceRateHigh",
         "         expr: |", '           sum(rate(relaymark_events_total{event="bounce"}[15m]))',
         '             / sum(rate(relaymark_events_total{event="processed"}[15m])) > 0.05', "         for: 15m",
@@ -494,7 +484,7 @@ _WEAKENING = Change(
         "+          severity: digest", "         annotations:",
         '           summary: "Bounce rate {{ $value | humanizePercentage }} above 5% (15m)"',
         "           runbook: https://wiki.lanyardly.com/runbooks/email-bounce-rate"])),
-           ("tests/messaging/email_test.yaml", _hunk(12, "", [
+           ("tests/messaging/email_test.yaml", yaml_patch(12, "", [
                "       - exp_alerts:", "           - exp_labels:", "               alertname: EmailBounceRateHigh",
                "               team: messaging", "-              severity: page", "+              severity: digest"]))),
 )
@@ -523,7 +513,7 @@ _TEMPLATE = Change(
 {{ .Event.When }}, {{ .Event.Venue }}
 
 RSVP: {{ .RSVPURL "yes" }} (yes) · {{ .RSVPURL "maybe" }} (maybe) · {{ .RSVPURL "no" }} (no)""")),
-           ("internal/render/invitation.go", _hunk(41, "func (r *Renderer) Invitation(inv Invitation) (Message, error) {", [
+           ("internal/render/invitation.go", yaml_patch(41, "func (r *Renderer) Invitation(inv Invitation) (Message, error) {", [
                '-    html, err := r.legacy.Execute("invitation.html", inv)',
                '+    html, err := r.mjml.Render("invitation/invitation.mjml", inv)', "     if err != nil {",
                "         return Message{}, err", "     }",
@@ -536,9 +526,9 @@ _CLIENT = Change(
     body="2.7 keeps HTTP/2 connections to api.relaymark.com alive between batches (we open ~3k TLS connections an "
          "hour today) and retries a batch send on 502/503 with backoff. No API change for us; the webhook "
          "signature helper moved package.",
-    files=(("go.mod", _hunk(9, "require (", ["-    github.com/relaymark/relaymark-go/v2 v2.6.3",
+    files=(("go.mod", yaml_patch(9, "require (", ["-    github.com/relaymark/relaymark-go/v2 v2.6.3",
                                                   "+    github.com/relaymark/relaymark-go/v2 v2.7.1"])),
-           ("internal/relay/webhook.go", _hunk(12, "import (", [
+           ("internal/relay/webhook.go", yaml_patch(12, "import (", [
                '-    "github.com/relaymark/relaymark-go/v2/webhooks"',
                '+    webhooks "github.com/relaymark/relaymark-go/v2/events/signature"']))),
 )
@@ -548,7 +538,7 @@ _STATUS = Change(
     title="lanyardly.com: status -> Instatus (Statuspage contract ends June 30)",
     body="Status page moves to Instatus; they verify the custom domain by CNAME. Old target stays reachable until "
          "the 30th, so no gap.",
-    files=(("zones/lanyardly.com.yaml", _hunk(66, "links:", [
+    files=(("zones/lanyardly.com.yaml", yaml_patch(66, "links:", [
         " status:", "   type: CNAME", "-  value: lanyardly.statuspage.io.", "+  value: lanyardly.instatus.com."])),),
 )
 
@@ -563,7 +553,7 @@ _FIX = Change(
          "and Yahoo (`554 5.7.9`) refuse the mail.\n\n"
          "Also adds `required-records.yaml`: CI resolves every entry against the zone file and fails a PR that "
          "drops one. Messaging owns the mail entries.",
-    files=(("zones/lanyardly.com.yaml", _hunk(61, "links:", [
+    files=(("zones/lanyardly.com.yaml", yaml_patch(61, "links:", [
         "   type: CNAME", "   value: track.rmtx.net.",
         "+# Relaymark DKIM (invitations, reminders, sign-in links). Owner: #messaging. Were console-only in Route 53.",
         "+rm1._domainkey:", "+  type: CNAME", "+  value: rm1.lanyardly-com.dkim.rmtx.net.", "+rm2._domainkey:",
@@ -576,7 +566,7 @@ lanyardly.com.:
   - {name: _dmarc, type: TXT, owner: security}
   - {name: links, type: CNAME, owner: messaging, why: click tracking}
   - {name: '', type: MX, owner: it}""")),
-           (".github/workflows/validate.yaml", _hunk(21, "jobs:", [
+           (".github/workflows/validate.yaml", yaml_patch(21, "jobs:", [
                "       - run: octodns-validate --config-file=octodns/production.yaml",
                "+      - run: python tools/check_required.py required-records.yaml zones/"]))),
 )
@@ -590,7 +580,7 @@ _FOLLOW = Change(
          "(`topk` excluded), so one rented list doesn't page.\n- `TenantListBounceRate` (per tenant) is the one "
          "that goes to the digest.\n- New `EmailAuthRefusals`: pages when `550 5.7.26`, `550 5.7.509` or "
          "`554 5.7.9` are above 1% of processed mail for 10m. Those are never the customer's list.",
-    files=(("rules/messaging/email.yaml", _hunk(4, "", [
+    files=(("rules/messaging/email.yaml", yaml_patch(4, "", [
         "       - alert: EmailBounceRateHigh", "         expr: |",
         '-          sum(rate(relaymark_events_total{event="bounce"}[15m]))',
         '-            / sum(rate(relaymark_events_total{event="processed"}[15m])) > 0.05',
@@ -648,7 +638,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b, tr, T, start, end = sc.b, sc.tr, sc.T, sc.start, sc.end
     rng = b.rng
     n = sc.scale
-    impact = _t("2025-06-10T14:11:00Z")
+    impact = epoch("2025-06-10T14:11:00Z")
     for key, name in (("relaymark", "Relaymark"), ("dmarcbot", "DMARC Reports"), ("digestbot", "Alert Digest"),
                       ("alertmanager", "Alertmanager"), ("octodns", "octoDNS CI"), ("tfc", "Terraform Cloud"),
                       ("intercom", "Intercom"), ("rulesci", "Rules CI")):
@@ -800,11 +790,11 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         (del_ch, ["oona", "camille"]), (sup_ch, SUPPORT), (csm_ch, CSM), (sec_ch, sec_people),
                         (obs_ch, infra_people), (mal_ch, ONCALL)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, msg, 7 * n, start, _t("2025-05-08"), mal_ch, incident_channels=False)
+    add_incidents(b, msg, 7 * n, start, epoch("2025-05-08"), mal_ch, incident_channels=False)
     add_incidents(b, msg, 2 * n, T + 3 * DAY, end, mal_ch, incident_channels=False)
     add_incidents(b, reg, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_incidents(b, ons, 6 * n, start, end, sc.common["alerts"], incident_channels=False)
-    add_deploys(b, msg, 30 * n, start, _t("2025-06-08"), sc.common["deploys"])
+    add_deploys(b, msg, 30 * n, start, epoch("2025-06-08"), sc.common["deploys"])
     add_deploys(b, msg, 4 * n, T + DAY, end, sc.common["deploys"])
     add_deploys(b, reg, 30 * n, start, end, sc.common["deploys"])
     add_deploys(b, ons, 15 * n, start, end, sc.common["deploys"])
@@ -872,7 +862,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         slot += 3 * HOUR
 
     # The daily domain check, the DMARC aggregate report and the 08:00 alert digest ----------------------------------
-    weak_merged = _t("2025-05-19T10:45:00Z")
+    weak_merged = epoch("2025-05-19T10:45:00Z")
     bounce_digest = {
         "2025-05-21": "EmailBounceRateHigh fired 1x, 2h10m, peak 13.8% (top tenants by bounces: `expoline-group`)",
         "2025-05-29": "EmailBounceRateHigh fired 1x, 35m, peak 6.1% (top tenants by bounces: `ashford-alumni`)",
@@ -882,7 +872,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         "2025-06-12": "EmailBounceRateHigh fired 1x, 23h18m, resolved 06-11 14:14 UTC, peak 27.9% (top tenants by "
                       "bounces: `brightline-conferences`, `palisade-capital`, `tidewater-wine`)",
     }
-    dmarc_merged = _t("2025-05-06T09:30:00Z")
+    dmarc_merged = epoch("2025-05-06T09:30:00Z")
     checks: dict[str, dict[str, Any]] = {}
     digests: dict[str, dict[str, Any]] = {}
     reports: dict[str, dict[str, Any]] = {}
@@ -929,15 +919,15 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         day += DAY
 
     # April-May: a phishing run spoofing Lanyardly, and DMARC goes to reject -----------------------------------------
-    b.say(sec_ch, _t("2025-04-17T10:20:00Z"), "wanjiru", "phishing report from Kessel Biotech: guests got 'Your badge "
+    b.say(sec_ch, epoch("2025-04-17T10:20:00Z"), "wanjiru", "phishing report from Kessel Biotech: guests got 'Your badge "
           "is ready, complete your registration payment' from events@lanyardly.com with a fake Stripe page. headers "
           "say it's not us, DMARC quarantine at 50% let it through")
-    b.say(sec_ch, _t("2025-04-28T09:05:00Z"), "wanjiru", "DMARC reports: 11-14k spoofed a day now, ~200 residential "
+    b.say(sec_ch, epoch("2025-04-28T09:05:00Z"), "wanjiru", "DMARC reports: 11-14k spoofed a day now, ~200 residential "
           "IPs. our senders (Google, Relaymark) have been fully aligned for a month. going to reject next week")
-    contrib = story_pull(b, infra_repo, _DMARC, _t("2025-05-05T08:40:00Z"), dmarc_merged, "contributor",
-                         review="numbers look right, go", reviewed=_t("2025-05-06T09:10:00Z"),
+    contrib = story_pull(b, infra_repo, _DMARC, epoch("2025-05-05T08:40:00Z"), dmarc_merged, "contributor",
+                         review="numbers look right, go", reviewed=epoch("2025-05-06T09:10:00Z"),
                          comments=(("keren", "heads up this moves to octoDNS with the rest of the zone in June, I'll "
-                                    "carry it over as is", _t("2025-05-05T11:30:00Z")),))
+                                    "carry it over as is", epoch("2025-05-05T11:30:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="DMARC for lanyardly.com went from quarantine at 50% to reject at 100%: from then on a message that "
                "fails DKIM and SPF alignment is refused by Gmail, Microsoft and Yahoo instead of spam-foldered")
@@ -949,7 +939,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
           "bounced at gmail/microsoft from today")
 
     # May 12-16: Expoline's sends page Messaging at night; the bounce alert goes to the digest ----------------------
-    b.say(del_ch, _t("2025-05-09T14:10:00Z"), "oona", "heads up: Expoline's 'Build & Construct Week' invitations start "
+    b.say(del_ch, epoch("2025-05-09T14:10:00Z"), "oona", "heads up: Expoline's 'Build & Construct Week' invitations start "
           "monday 02:00 UTC (06:00 Dubai), 460k addresses. asked where the list comes from: 'partner database' "
           ":grimacing:")
     noisy_at = ("2025-05-12T02:17:00Z", "2025-05-13T02:11:00Z", "2025-05-13T10:02:00Z", "2025-05-14T02:24:00Z",
@@ -957,7 +947,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("Expoline's send again (rented list, 550 5.1.1). Relaymark throttled them at 10%, nothing for us to do",
              "all Expoline, 'Build & Construct Week'. other tenants at 0.5%. resolving")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, BOUNCE_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=170 + 40 * i,
                          resolve_after=2400 + 300 * i, handle=f"noisy{i}", alert_key=BOUNCE_KEY,
@@ -979,16 +969,16 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-05-16T08:20:00Z", "oona", "talked to Expoline, last send is tuesday, then double opt-in "
                  "(their words)"))
     for when, who, text in grumbles:
-        m = b.say(msg_ch, _t(when), who, text)
+        m = b.say(msg_ch, epoch(when), who, text)
         if "morning" in text and who == "marisol":
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop paging on one customer's bounce rate")
-    weak = story_pull(b, alert_repo, _WEAKENING, _t("2025-05-16T09:10:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, alert_repo, _WEAKENING, epoch("2025-05-16T09:10:00Z"), weak_merged, "weakening",
                       review="ok. we should split per-tenant vs platform-wide at some point",
-                      reviewed=_t("2025-05-19T10:20:00Z"),
-                      comments=(("idris", "what if it's everyone bouncing, not one tenant?", _t("2025-05-16T11:02:00Z")),
+                      reviewed=epoch("2025-05-19T10:20:00Z"),
+                      comments=(("idris", "what if it's everyone bouncing, not one tenant?", epoch("2025-05-16T11:02:00Z")),
                                 ("marisol", "then it's in the digest at 08:00 and Relaymark emails us. happy to revisit",
-                                 _t("2025-05-16T11:40:00Z"))))
+                                 epoch("2025-05-16T11:40:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="moved EmailBounceRateHigh from paging to the 08:00 UTC digest: a bounce rate of any size, for any "
                "reason, now waits for the next morning")
@@ -1000,53 +990,53 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 
     # May 27: sign-in loses its SMS fallback ------------------------------------------------------------------------
     sms = story_pull(b, identity.repo, dataclasses.replace(_SMS, reviewer=identity.members[0]),
-                     _t("2025-05-26T14:00:00Z"), _t("2025-05-27T15:10:00Z"), "sms_removal",
+                     epoch("2025-05-26T14:00:00Z"), epoch("2025-05-27T15:10:00Z"), "sms_removal",
                      review="good riddance. the resend link is rate limited per address?",
-                     reviewed=_t("2025-05-27T14:50:00Z"))
+                     reviewed=epoch("2025-05-27T14:50:00Z"))
     tr.add("github", sms, "contributor", must_see=False, group="cause",
            why="removed the SMS code fallback of the sign-in page: an attendee whose magic link does not arrive "
                "cannot sign in at all")
-    ship(sms, _t("2025-05-27T15:40:00Z"), "priyanka", identity.service, "auth-service")
+    ship(sms, epoch("2025-05-27T15:40:00Z"), "priyanka", identity.service, "auth-service")
 
     # Early June: lanyardly.dev went first; TTLs down; the lanyardly.com PR -----------------------------------------
-    dev = story_pull(b, dns_repo, _DEV_MOVE, _t("2025-05-13T09:00:00Z"), _t("2025-05-14T13:40:00Z"), "dev_move",
+    dev = story_pull(b, dns_repo, _DEV_MOVE, epoch("2025-05-13T09:00:00Z"), epoch("2025-05-14T13:40:00Z"), "dev_move",
                      review="clean")
-    octo_sync(dev, _t("2025-05-14T13:46:00Z"), "dev_move", "31 creates, 0 updates, 0 deletes")
-    b.say(platform.channel, _t("2025-05-14T15:00:00Z"), "keren", "lanyardly.dev is on Cloudflare, nothing broke. "
+    octo_sync(dev, epoch("2025-05-14T13:46:00Z"), "dev_move", "31 creates, 0 updates, 0 deletes")
+    b.say(platform.channel, epoch("2025-05-14T15:00:00Z"), "keren", "lanyardly.dev is on Cloudflare, nothing broke. "
           "lanyardly.events next week, lanyardly.com after that")
-    ttl = story_pull(b, infra_repo, _TTL, _t("2025-06-03T08:30:00Z"), _t("2025-06-03T10:05:00Z"), "ttl_lower",
+    ttl = story_pull(b, infra_repo, _TTL, epoch("2025-06-03T08:30:00Z"), epoch("2025-06-03T10:05:00Z"), "ttl_lower",
                      review="ok")
-    tf_apply(ttl, _t("2025-06-03T10:11:00Z"), "ttl_lower", "dns-route53", "aws_route53_record.ns updated in-place (ttl 300)")
-    trig_created = _t("2025-06-04T09:30:00Z")
-    trig_merged = _t("2025-06-10T13:52:00Z")
+    tf_apply(ttl, epoch("2025-06-03T10:11:00Z"), "ttl_lower", "dns-route53", "aws_route53_record.ns updated in-place (ttl 300)")
+    trig_created = epoch("2025-06-04T09:30:00Z")
+    trig_merged = epoch("2025-06-10T13:52:00Z")
     trig = story_pull(b, dns_repo, _TRIGGER, trig_created, trig_merged, "trigger",
-                      review="lgtm, after the freeze", reviewed=_t("2025-06-10T13:31:00Z"),
+                      review="lgtm, after the freeze", reviewed=epoch("2025-06-10T13:31:00Z"),
                       review_comments=(("ruairi", "worth double-checking the mail-looking console ones with messaging "
                                         "before dropping them?", "zones/lanyardly.com.yaml", 3,
-                                        _t("2025-06-05T10:15:00Z")),),
+                                        epoch("2025-06-05T10:15:00Z")),),
                       comments=(("github-actions[bot]", "**octoDNS plan** (dry run)\n\n```\n* cloudflare "
                                  "(CloudflareProvider)\n*   lanyardly.com.: Create 204, Update 0, Delete 0\n```\n"
                                  "Compared with route53: 6 records only in route53 (listed in the description).",
                                  trig_created + 600),
                                 ("keren", "asked in #messaging on friday, Tobiah confirmed they're Postbeam leftovers",
-                                 _t("2025-06-06T17:05:00Z"))))
+                                 epoch("2025-06-06T17:05:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="moved lanyardly.com to Cloudflare without the console-only Route 53 records, among them Relaymark's "
                "DKIM selectors rm1/rm2._domainkey: from the NS change every message Relaymark signs fails DKIM")
-    ask = b.say(msg_ch, _t("2025-06-06T16:40:00Z"), "keren", "does anyone own these console-only records in "
+    ask = b.say(msg_ch, epoch("2025-06-06T16:40:00Z"), "keren", "does anyone own these console-only records in "
                 "lanyardly.com? `em2231`, `pb1._domainkey`, `pb2._domainkey`, `rm1._domainkey`, `rm2._domainkey`, "
                 "`postbeam-verification`. they look like Postbeam leftovers, I'll drop them in the Cloudflare move "
                 "next week unless someone shouts")
-    b.say(msg_ch, _t("2025-06-06T16:52:00Z"), "tobiah", "postbeam's been dead since 2023, bin them :wastebasket:",
+    b.say(msg_ch, epoch("2025-06-06T16:52:00Z"), "tobiah", "postbeam's been dead since 2023, bin them :wastebasket:",
           parent=ask)
     tr.add("slack", ask, "context", must_see=False, group="cause",
            why="the author asks Messaging about the console-only records on a Friday evening; the reply looks at "
                "the Postbeam names only")
-    sync_ev, _ = octo_sync(trig, _t("2025-06-10T13:57:00Z"), "trigger", "204 creates, 0 updates, 0 deletes")
+    sync_ev, _ = octo_sync(trig, epoch("2025-06-10T13:57:00Z"), "trigger", "204 creates, 0 updates, 0 deletes")
     tr.add("pagerduty", sync_ev, "trigger", must_see=False, group="cause",
            why="octoDNS creating the lanyardly.com zone in Cloudflare (without the DKIM selectors)",
            same_fact_as=("github", trig))
-    ns_ev, ns_line = tf_apply(trig, _t("2025-06-10T14:02:00Z"), "trigger", "registrar",
+    ns_ev, ns_line = tf_apply(trig, epoch("2025-06-10T14:02:00Z"), "trigger", "registrar",
                               "gandi_nameservers.lanyardly_com updated: ns-1187.awsdns-20.org, ns-1832.awsdns-37.co.uk, "
                               "ns-402.awsdns-50.com, ns-712.awsdns-25.net -> kate.ns.cloudflare.com, "
                               "rob.ns.cloudflare.com")
@@ -1055,27 +1045,27 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            same_fact_as=("github", trig))
     tr.add("slack", ns_line, "trigger", must_see=False, group="cause", why="the apply line of the NS change",
            same_fact_as=("github", trig))
-    moved = b.say(platform.channel, _t("2025-06-10T14:10:00Z"), "keren", "lanyardly.com is delegated to Cloudflare "
+    moved = b.say(platform.channel, epoch("2025-06-10T14:10:00Z"), "keren", "lanyardly.com is delegated to Cloudflare "
                   ":tada: NS TTL was 300 so it should be everywhere within the hour. app/api 5xx flat, certs fine. "
                   "Route 53 zone stays a week as the rollback")
     tr.add("slack", moved, "trigger", must_see=False, group="cause", why="the author announces the cut-over",
            same_fact_as=("github", trig))
-    b.say(platform.channel, _t("2025-06-10T14:24:00Z"), platform.members[0], "nice, last one off route 53!",
+    b.say(platform.channel, epoch("2025-06-10T14:24:00Z"), platform.members[0], "nice, last one off route 53!",
           parent=moved)
 
     # Monday: the new invitation template (a red herring); Oona goes on leave ----------------------------------------
-    tmpl = story_pull(b, notify_repo, _TEMPLATE, _t("2025-06-05T13:00:00Z"), _t("2025-06-09T10:20:00Z"),
+    tmpl = story_pull(b, notify_repo, _TEMPLATE, epoch("2025-06-05T13:00:00Z"), epoch("2025-06-09T10:20:00Z"),
                       "distractor_template", review="gorgeous. Litmus + spam tests attached, ship it")
-    ship(tmpl, _t("2025-06-09T10:48:00Z"), "marisol", svc, "notify-svc")
-    b.say(msg_ch, _t("2025-06-09T11:05:00Z"), "marisol", "new invitation template is live :art: first sends look "
+    ship(tmpl, epoch("2025-06-09T10:48:00Z"), "marisol", svc, "notify-svc")
+    b.say(msg_ch, epoch("2025-06-09T11:05:00Z"), "marisol", "new invitation template is live :art: first sends look "
           "fine, RSVP clicks in one go")
-    pto = b.say(msg_ch, _t("2025-06-09T15:30:00Z"), "oona", "reminder: I'm off tue-thu (wedding! :ring:). Idris reads "
+    pto = b.say(msg_ch, epoch("2025-06-09T15:30:00Z"), "oona", "reminder: I'm off tue-thu (wedding! :ring:). Idris reads "
                 "the digest and #email-deliverability while I'm out")
     tr.add("slack", pto, "context", must_see=False, group="detection",
            why="the person who reads the digest and the deliverability channel is away for the whole incident")
 
     # Tuesday afternoon: refusals from 14:11; the signals nobody reads -----------------------------------------------
-    b.say(csm_ch, _t("2025-06-10T10:05:00Z"), "camille", "Brightline's FinTech Forward invitations go out today 16:00 "
+    b.say(csm_ch, epoch("2025-06-10T10:05:00Z"), "camille", "Brightline's FinTech Forward invitations go out today 16:00 "
           "UTC, 9.4k guests. they're nervous after last year's badge fiasco, fingers crossed :crossed_fingers:")
     tr.add("slack", summaries["2025-06-10T12"], "early_signal", must_see=False, group="detection",
            why="Relaymark's summary of 12:00-15:00 already shows gmail refusing with 550 5.7.26")
@@ -1084,7 +1074,7 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                "Microsoft (5.7.509) and Yahoo (5.7.9); nobody reads it")
     tr.add("slack", summaries["2025-06-11T06"], "early_signal", must_see=False, group="detection",
            why="the refusals continue overnight")
-    click_at = _t("2025-06-10T15:24:00Z")
+    click_at = epoch("2025-06-10T15:24:00Z")
     fix_synced = T + 0.44 * HOUR
     click = b.incident(svc, "[notify-svc] SigninLinkClickThroughLow: 29% of sign-in links clicked within 15m (1h)",
                        click_at, urgency="low", responders=[], notify=False, ack_after=None,
@@ -1105,15 +1095,15 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             ("2025-06-10T21:40:00Z", ("Ashford University Alumni Office", "pro"), "Reminder emails not arriving"),
             ("2025-06-11T07:15:00Z", ("Coldwater Marathon", "pro"), "Runners can't sign in to change their start wave"),
             ("2025-06-11T09:02:00Z", ("Kessel Biotech", "enterprise"), "No invitation received by any outlook.com guest")):
-        b.say(inbox_ch, _t(when), "intercom", f":speech_balloon: New conversation #{rng.randrange(89_100, 89_900)} · "
+        b.say(inbox_ch, epoch(when), "intercom", f":speech_balloon: New conversation #{rng.randrange(89_100, 89_900)} · "
               f"{tenant} ({plan}) · \"{subject}\"")
-    eve = b.say(sup_ch, _t("2025-06-10T20:15:00Z"), "desmond",
+    eve = b.say(sup_ch, epoch("2025-06-10T20:15:00Z"), "desmond",
                 "3 organisers this evening say guests never got their invitations, and two attendees can't sign in "
                 "because the link never comes (no SMS option anymore either). anyone know of a Relaymark issue?")
     tr.add("slack", eve, "customer_report", must_see=False, group="reports",
            why="the first organisers' reports reach the support channel in the evening")
-    b.say(sup_ch, _t("2025-06-10T20:31:00Z"), sc.crowd[8], "relaymark status page is all green", parent=eve)
-    b.say(sup_ch, _t("2025-06-10T20:40:00Z"), "desmond", "ok, telling them to check spam and resend from the guest "
+    b.say(sup_ch, epoch("2025-06-10T20:31:00Z"), sc.crowd[8], "relaymark status page is all green", parent=eve)
+    b.say(sup_ch, epoch("2025-06-10T20:40:00Z"), "desmond", "ok, telling them to check spam and resend from the guest "
           "list for now", parent=eve)
 
     # Wednesday morning: the domain check, the DMARC report, the digest ---------------------------------------------
@@ -1125,41 +1115,41 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", dg, "early_signal", must_see=True, group="detection",
            why="the 08:00 digest shows EmailBounceRateHigh firing for 17 hours at up to 27.9%: the alert fired, it "
                "just no longer paged; the top tenants make it look like a list problem")
-    b.say(mal_ch, _t("2025-06-11T08:34:00Z"), "idris", "big one. top tenants are just today's big senders though, "
+    b.say(mal_ch, epoch("2025-06-11T08:34:00Z"), "idris", "big one. top tenants are just today's big senders though, "
           "will look after planning", parent=dg)
-    b.say(mal_ch, _t("2025-06-11T10:12:00Z"), "idris", "relaymark dashboard: mostly 'blocked' at gmail and outlook. "
+    b.say(mal_ch, epoch("2025-06-11T10:12:00Z"), "idris", "relaymark dashboard: mostly 'blocked' at gmail and outlook. "
           "smells like a reputation dip after the Expoline weeks? opened a Relaymark support ticket (RM-88412)",
           parent=dg)
-    csm = b.say(csm_ch, _t("2025-06-11T09:40:00Z"), "camille",
+    csm = b.say(csm_ch, epoch("2025-06-11T09:40:00Z"), "camille",
                 "Brightline: FinTech Forward RSVPs at 3% after 18h (last year 29% after day one). the guests they "
                 "called say no email at all, nothing in spam. anyone? their VP marketing is asking")
     tr.add("slack", csm, "customer_report", must_see=False, group="reports",
            why="the big customer's CSM relays that nobody received the conference invitations")
-    b.say(csm_ch, _t("2025-06-11T09:58:00Z"), "yusuf", "Palisade said the same about their LP day yesterday, I "
+    b.say(csm_ch, epoch("2025-06-11T09:58:00Z"), "yusuf", "Palisade said the same about their LP day yesterday, I "
           "thought it was their firewall", parent=csm)
 
     # Red herrings the same morning: a status CNAME in the same zone, identity's page, a client bump ------------------
-    status = story_pull(b, dns_repo, _STATUS, _t("2025-06-11T09:20:00Z"), _t("2025-06-11T10:40:00Z"),
+    status = story_pull(b, dns_repo, _STATUS, epoch("2025-06-11T09:20:00Z"), epoch("2025-06-11T10:40:00Z"),
                         "distractor_status", review="ok")
-    octo_sync(status, _t("2025-06-11T10:44:00Z"), "distractor_status", "0 creates, 1 update, 0 deletes")
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2025-06-11T11:05:00Z"),
+    octo_sync(status, epoch("2025-06-11T10:44:00Z"), "distractor_status", "0 creates, 1 update, 0 deletes")
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2025-06-11T11:05:00Z"),
                responders=identity.members[:2], ack_after=200, resolve_after=45 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "credential stuffing on organiser /login from 3 ASNs, WAF rule added",
                        1500.0)])
-    b.incident(sc.team("data").service, "[etl-scheduler] DAG failed: nightly_orders", _t("2025-06-11T06:20:00Z"),
+    b.incident(sc.team("data").service, "[etl-scheduler] DAG failed: nightly_orders", epoch("2025-06-11T06:20:00Z"),
                responders=sc.team("data").members[:2], ack_after=400, resolve_after=70 * 60,
                alert_key="etl-scheduler/DAG failed: nightly_orders")
-    b.incident(growth.service, "[email-service] bounce rate above 5%", _t("2025-06-10T16:40:00Z"), urgency="low",
+    b.incident(growth.service, "[email-service] bounce rate above 5%", epoch("2025-06-10T16:40:00Z"), urgency="low",
                responders=[], notify=False, ack_after=None, resolve_after=3 * HOUR,
                alert_key="email-service/bounce rate above 5%")
-    add_deploys(b, reg, 1, _t("2025-06-11T12:10:00Z"), _t("2025-06-11T12:40:00Z"), sc.common["deploys"])
-    client = story_pull(b, notify_repo, _CLIENT, _t("2025-06-10T09:00:00Z"), _t("2025-06-11T12:58:00Z"),
+    add_deploys(b, reg, 1, epoch("2025-06-11T12:10:00Z"), epoch("2025-06-11T12:40:00Z"), sc.common["deploys"])
+    client = story_pull(b, notify_repo, _CLIENT, epoch("2025-06-10T09:00:00Z"), epoch("2025-06-11T12:58:00Z"),
                         "distractor_client", review="lgtm")
-    ship(client, _t("2025-06-11T13:17:00Z"), "tobiah", svc, "notify-svc")
+    ship(client, epoch("2025-06-11T13:17:00Z"), "tobiah", svc, "notify-svc")
 
     # The escalation and the page -------------------------------------------------------------------------------
-    esc = b.say(sup_ch, _t("2025-06-11T12:55:00Z"), "bridget",
+    esc = b.say(sup_ch, epoch("2025-06-11T12:55:00Z"), "bridget",
                 "escalating: 52 conversations since yesterday afternoon, organisers say guests never got invitations "
                 "or reminders, attendees can't sign in because the magic link never arrives. mostly gmail, outlook "
                 "and yahoo guests, the guest lists show 'Bounced'. Brightline's FinTech Forward: 9.4k invites, 3% "
@@ -1167,9 +1157,9 @@ def build_dns_cutover(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", esc, "customer_report", must_see=True, group="reports",
            why="the support lead escalates the organisers' reports: invitations and sign-in links not arriving "
                "since the day before, mostly at the big mailbox providers")
-    b.say(sup_ch, _t("2025-06-11T13:08:00Z"), "desmond", "Idris said this morning it looks like a gmail reputation "
+    b.say(sup_ch, epoch("2025-06-11T13:08:00Z"), "desmond", "Idris said this morning it looks like a gmail reputation "
           "thing, Relaymark ticket open", parent=esc)
-    b.say(sup_ch, _t("2025-06-11T13:36:00Z"), "bridget", "Brightline's VP is on the phone with Camille. paging "
+    b.say(sup_ch, epoch("2025-06-11T13:36:00Z"), "bridget", "Brightline's VP is on the phone with Camille. paging "
           "Messaging", parent=esc)
     page_by_hand(b, tr, svc, "Invitations and sign-in links not reaching guests at Gmail/Outlook/Yahoo since "
                              "yesterday afternoon", T,

@@ -108,10 +108,6 @@ _OBS_NOUNS = ("alert routing", "silence policy", "SLO dashboards", "burn-rate wi
               "PagerDuty services", "Pingwhale checks", "runbook links")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _edge_change(rng: random.Random) -> ConfigChange:
     """One generated PR of edge-infra (Terraform for the edge): members, WAF, routes, certs, DNS, provider."""
     ticket = f"TRAF-{rng.randrange(240, 330)}"
@@ -713,7 +709,7 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     compute = NoiseTeam(COMPUTE, compute_people, compute_repo, cm_ch, compute_svc, c_policy)
     add_pulls(b, api, 90 * n, start - 60 * DAY, end)
     by_login = {p.login: key for key, p in b.people.items()}
-    trigger_live = _t("2025-03-11T15:26:00Z")
+    trigger_live = epoch("2025-03-11T15:26:00Z")
 
     def applied(pull: dict[str, Any], at: float, svc: str, workspace: str, changed: int) -> dict[str, Any]:
         """CI's terraform-apply job for a merged PR: a change event linking the PR, and its line in #infra-applies."""
@@ -786,7 +782,7 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     bot_feed(b, eo_ch, "edgectl", 3 * days * n, start, end, _edge_line(trigger_live))
     bot_feed(b, vs_ch, "statusfeed", days * n // 2, start, end, _vendor_line)
     # Pingwhale's daily summary and blinks, except during its February agent outage (below).
-    outage = (_t("2025-02-09T20:00:00Z"), _t("2025-02-21T18:00:00Z"))
+    outage = (epoch("2025-02-09T20:00:00Z"), epoch("2025-02-21T18:00:00Z"))
     for _ in range(int(1.5 * days * n)):
         t = rng.uniform(start, end)
         if not outage[0] <= t <= outage[1] and not T - 6 * HOUR <= t <= T + 2 * HOUR:
@@ -804,23 +800,23 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                    resolve_after=rng.uniform(2, 30) * HOUR, alert_key="alertmanager/" + title.split("] ")[1][:40],
                    severity="warning")
     # The edge's traffic summary every three hours (every half hour on the incident morning).
-    impact = _t("2025-03-12T07:41:00Z")
-    fixed = _t("2025-03-12T10:29:00Z")
+    impact = epoch("2025-03-12T07:41:00Z")
+    fixed = epoch("2025-03-12T10:29:00Z")
     slot = start - start % DAY
     while slot < end:
         m = b.say(eo_ch, slot + rng.uniform(5, 50), "edgectl", _edge_summary(rng, slot, impact <= slot < fixed))
         if iso(slot) == "2025-03-12T08:00:00Z":
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the edge's traffic summary: most of fra1's traffic on arn1, with 5xx there")
-        morning = _t("2025-03-12T06:00:00Z") <= slot < _t("2025-03-12T12:00:00Z")
+        morning = epoch("2025-03-12T06:00:00Z") <= slot < epoch("2025-03-12T12:00:00Z")
         slot += 0.5 * HOUR if morning else 3 * HOUR
 
     # Feb 9-17: Pingwhale's agents flap, Edge5xxBurnRate pages Traffic on-call --------------------------------
-    pw = b.say(vs_ch, _t("2025-02-09T21:12:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents in "
+    pw = b.say(vs_ch, epoch("2025-02-09T21:12:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents in "
                "ap-southeast-1, sa-east-1 and af-south-1 reporting false timeouts (PW-3391) - investigating")
     tr.add("slack", pw, "context", must_see=False, group="detection",
            why="the probe vendor's outage that made the edge availability alert page for a week")
-    b.say(vs_ch, _t("2025-02-13T10:40:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents reporting "
+    b.say(vs_ch, epoch("2025-02-13T10:40:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents reporting "
           "false timeouts (PW-3391) - identified, mitigation in progress")
     for _ in range(40):
         t = rng.uniform(*outage)
@@ -833,7 +829,7 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     noisy_notes = ("edge 5xx 0.06%, it's Pingwhale's sin/gru agents timing out (PW-3391). resolving",
                    "Pingwhale again, real 5xx flat. resolving")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = TRAFFIC_ONCALL[(i // 2) % len(TRAFFIC_ONCALL)]
         inc = b.incident(edge_svc, BURN_TITLE, t, responders=[who, TRAFFIC_ONCALL[(i // 2 + 1) % 4]],
                          ack_after=150 + 40 * i, resolve_after=1500 + 120 * i, handle=f"noisy{i}",
@@ -858,51 +854,51 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-02-17T09:02:00Z", "svetlana", "fine as a temporary thing. ticket to move it back pls, those "
                  "have a way of becoming permanent"))
     for when, who, text in grumbles:
-        m = b.say(tr_ch, _t(when), who, text)
+        m = b.say(tr_ch, epoch(when), who, text)
         if "can we send" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the on-call asks to move the edge availability alert off the paging service")
 
     # Feb 17: the re-route ---------------------------------------------------------------------------------------
-    weak = story_pull(b, pager_repo, _WEAKENING, _t("2025-02-17T09:30:00Z"), _t("2025-02-17T13:45:00Z"), "weakening",
-                      review="ok for now. please don't forget TRAF-298", reviewed=_t("2025-02-17T13:30:00Z"),
+    weak = story_pull(b, pager_repo, _WEAKENING, epoch("2025-02-17T09:30:00Z"), epoch("2025-02-17T13:45:00Z"), "weakening",
+                      review="ok for now. please don't forget TRAF-298", reviewed=epoch("2025-02-17T13:30:00Z"),
                       comments=(("tadeo", "should we only drop the pingwhale part of the SLI instead?",
-                                 _t("2025-02-17T10:15:00Z")),
+                                 epoch("2025-02-17T10:15:00Z")),
                                 ("benedikt", "that's the proper fix but needs the SLO doc changed, this is the quick "
-                                 "one until PW-3391 is closed", _t("2025-02-17T10:40:00Z"))))
+                                 "one until PW-3391 is closed", epoch("2025-02-17T10:40:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="routed the edge availability (5xx) alert to the low-urgency edge-notifications service instead of "
                "the on-call's edge-gateway: a real 5xx burn pages nobody")
     rl = reloaded(weak)
     tr.add("slack", rl, "detection_weakened", must_see=False, group="detection",
            why="Alertmanager loading the re-route", same_fact_as=("github", weak))
-    b.say(tr_ch, _t("2025-02-17T14:10:00Z"), "benedikt", "merged {{url:weakening}}: Edge5xxBurnRate goes to "
+    b.say(tr_ch, epoch("2025-02-17T14:10:00Z"), "benedikt", "merged {{url:weakening}}: Edge5xxBurnRate goes to "
           "edge-notifications now, no more pingwhale pages. TRAF-298 to flip it back", template=True)
     # Still Pingwhale after the re-route: low urgency on edge-notifications, unacknowledged.
     for when in ("2025-02-18T04:10:00Z", "2025-02-19T22:31:00Z", "2025-02-21T11:02:00Z", "2025-03-04T16:20:00Z"):
-        b.incident(notif_svc, BURN_LOW_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(notif_svc, BURN_LOW_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=rng.uniform(0.3, 0.9) * HOUR, alert_key=f"alertmanager/{BURN}/iad1-api",
                    severity="warning", alert_summary="edge bad events 1.9% over 5m (pingwhale_check_failures)")
-    b.say(vs_ch, _t("2025-02-21T17:30:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents reporting "
+    b.say(vs_ch, epoch("2025-02-21T17:30:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Probe agents reporting "
           "false timeouts (PW-3391) - resolved")
-    b.say(vs_ch, _t("2025-03-05T12:00:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Postmortem published for "
+    b.say(vs_ch, epoch("2025-03-05T12:00:00Z"), "statusfeed", ":newspaper: *Pingwhale status*: Postmortem published for "
           "PW-3391 (probe agents reporting false timeouts)")
 
     # Mar 3: arn1 pinned at 12 instances ---------------------------------------------------------------------------
-    b.say(cm_ch, _t("2025-02-27T15:30:00Z"), "casimir", "FinOps review: arn1 api scales 12 -> 28 every weekday "
+    b.say(cm_ch, epoch("2025-02-27T15:30:00Z"), "casimir", "FinOps review: arn1 api scales 12 -> 28 every weekday "
           "morning for a render batch that moved to fra1 last year. ~$3.4k/month. PR coming")
-    contrib = story_pull(b, compute_repo, _CONTRIBUTOR, _t("2025-02-28T10:05:00Z"), _t("2025-03-03T14:20:00Z"),
-                         "contributor", review="makes sense. arn1 is standby", reviewed=_t("2025-03-03T13:55:00Z"),
-                         comments=(("zuzana", "does traffic know arn1 won't scale any more?", _t("2025-02-28T11:00:00Z")),
+    contrib = story_pull(b, compute_repo, _CONTRIBUTOR, epoch("2025-02-28T10:05:00Z"), epoch("2025-03-03T14:20:00Z"),
+                         "contributor", review="makes sense. arn1 is standby", reviewed=epoch("2025-03-03T13:55:00Z"),
+                         comments=(("zuzana", "does traffic know arn1 won't scale any more?", epoch("2025-02-28T11:00:00Z")),
                                    ("casimir", "it's in the runbook, and a full fra1 failover is a manual decision "
-                                    "anyway", _t("2025-02-28T11:20:00Z"))))
+                                    "anyway", epoch("2025-02-28T11:20:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="pinned the EU standby pool arn1 at 12 instances with autoscaling off: it cannot absorb fra1's traffic "
                "when the pool fails over")
-    cev = applied(contrib, _t("2025-03-03T14:31:00Z"), compute_svc, "prod-arn1", 1)
+    cev = applied(contrib, epoch("2025-03-03T14:31:00Z"), compute_svc, "prod-arn1", 1)
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause",
            why="the apply of the arn1 change", same_fact_as=("github", contrib))
-    b.say(cm_ch, _t("2025-03-03T14:45:00Z"), "casimir", "arn1 api fixed at 12 since 14:31 :moneybag:")
+    b.say(cm_ch, epoch("2025-03-03T14:45:00Z"), "casimir", "arn1 api fixed at 12 since 14:31 :moneybag:")
 
     # Mar 11: the DNS TTL change (red herring) and the pool refactor, both applied the same day -----------------
     dns = story_pull(b, edge_repo, Change(
@@ -927,16 +923,16 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +  ttl   = 60
    value = local.anycast_v4
  }"""),)),
-        _t("2025-03-10T13:15:00Z"), _t("2025-03-11T10:52:00Z"), "distractor_dns", review="lgtm")
-    applied(dns, _t("2025-03-11T11:01:00Z"), edge_svc, "prod", 2)
-    trig = story_pull(b, edge_repo, _TRIGGER, _t("2025-03-06T13:40:00Z"), _t("2025-03-11T15:18:00Z"), "trigger",
+        epoch("2025-03-10T13:15:00Z"), epoch("2025-03-11T10:52:00Z"), "distractor_dns", review="lgtm")
+    applied(dns, epoch("2025-03-11T11:01:00Z"), edge_svc, "prod", 2)
+    trig = story_pull(b, edge_repo, _TRIGGER, epoch("2025-03-06T13:40:00Z"), epoch("2025-03-11T15:18:00Z"), "trigger",
                       review="plan matches the description, fra1 onto the template check is what TRAF-290 wanted",
-                      reviewed=_t("2025-03-11T14:58:00Z"),
-                      comments=(("github-actions[bot]", _PLAN, _t("2025-03-06T13:52:00Z")),),
+                      reviewed=epoch("2025-03-11T14:58:00Z"),
+                      comments=(("github-actions[bot]", _PLAN, epoch("2025-03-06T13:52:00Z")),),
                       review_comments=(("chiamaka", "is /ready ok to take members out on? that's the mesh's endpoint",
-                                        "envs/prod/api_pools.tf", 23, _t("2025-03-07T10:12:00Z")),
+                                        "envs/prod/api_pools.tf", 23, epoch("2025-03-07T10:12:00Z")),
                                        ("rasmus", "yes, it's the template's health endpoint, fra1 has served it since "
-                                        "January", "envs/prod/api_pools.tf", 23, _t("2025-03-07T10:40:00Z"))))
+                                        "January", "envs/prod/api_pools.tf", 23, epoch("2025-03-07T10:40:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="moved the api pools onto the module; fra1-api took the module default health check, /ready on the "
                "admin port every 5s with 2 failures, which sheds load at peak and marks half the pool unhealthy")
@@ -946,23 +942,23 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tline = next(m for m in reversed(b.messages) if m["channel"] == ap_ch)
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="the apply bot's line for the trigger",
            same_fact_as=("github", trig))
-    b.say(tr_ch, _t("2025-03-11T15:40:00Z"), "rasmus", "TRAF-311 pools refactor applied: plan was the one fra1 "
+    b.say(tr_ch, epoch("2025-03-11T15:40:00Z"), "rasmus", "TRAF-311 pools refactor applied: plan was the one fra1 "
           "health-check change, pools look happy :tada:")
-    flap = b.say(eo_ch, _t("2025-03-11T16:07:00Z"), "edgectl", ":warning: *edgectl* fra1-api: api-fra1-17 marked "
+    flap = b.say(eo_ch, epoch("2025-03-11T16:07:00Z"), "edgectl", ":warning: *edgectl* fra1-api: api-fra1-17 marked "
                  "unhealthy (GET :9090/ready -> 503), healthy again after 10s")
     tr.add("slack", flap, "context", must_see=False, group="cause",
            why="the first fra1 member out on the new readiness check, the afternoon it went live")
 
     # Mar 12 morning: fra1 flaps out at the EU peak, arn1 drowns -------------------------------------------------
-    out1 = b.say(eo_ch, _t("2025-03-12T07:41:20Z"), "edgectl", ":warning: *edgectl* fra1-api: 11 members marked "
+    out1 = b.say(eo_ch, epoch("2025-03-12T07:41:20Z"), "edgectl", ":warning: *edgectl* fra1-api: 11 members marked "
                  "unhealthy in 2m (GET :9090/ready -> 503)")
-    fo = b.say(eo_ch, _t("2025-03-12T07:43:05Z"), "edgectl", ":twisted_rightwards_arrows: *edgectl* fra1-api below "
+    fo = b.say(eo_ch, epoch("2025-03-12T07:43:05Z"), "edgectl", ":twisted_rightwards_arrows: *edgectl* fra1-api below "
                "min_healthy_ratio (22/48 healthy < 0.50): failing over to arn1-api")
     tr.add("slack", fo, "early_signal", must_see=False, group="detection",
            why="the edge control plane fails the Frankfurt pool over to Stockholm; nobody reads it")
     tr.add("slack", out1, "early_signal", must_see=False, group="detection",
            why="fra1 members start failing the readiness check at the EU peak")
-    t = _t("2025-03-12T07:51:00Z")
+    t = epoch("2025-03-12T07:51:00Z")
     while t < fixed - 600:
         healthy = rng.randrange(26, 34)
         b.say(eo_ch, t, "edgectl", f":twisted_rightwards_arrows: *edgectl* fra1-api back above min_healthy_ratio "
@@ -971,56 +967,56 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         b.say(eo_ch, t, "edgectl", f":twisted_rightwards_arrows: *edgectl* fra1-api below min_healthy_ratio "
               f"({rng.randrange(15, 24)}/48 healthy < 0.50): failing over to arn1-api")
         t += rng.uniform(400, 900)
-    low = b.incident(notif_svc, BURN_LOW_TITLE, _t("2025-03-12T07:47:00Z"), urgency="low", responders=[],
-                     notify=False, ack_after=None, resolve_after=fixed + 900 - _t("2025-03-12T07:47:00Z"),
+    low = b.incident(notif_svc, BURN_LOW_TITLE, epoch("2025-03-12T07:47:00Z"), urgency="low", responders=[],
+                     notify=False, ack_after=None, resolve_after=fixed + 900 - epoch("2025-03-12T07:47:00Z"),
                      alert_key=f"alertmanager/{BURN}/arn1-api", severity="warning",
                      alert_summary="edge bad events 9.4% over 5m, pool=arn1-api (504 upstream timeout)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the edge availability alert fired six minutes in, on the low-urgency edge-notifications service; "
                "it paged no one and nobody acknowledged it")
-    low2 = b.incident(notif_svc, BURN_LOW_TITLE, _t("2025-03-12T08:31:00Z"), urgency="low", responders=[],
-                      notify=False, ack_after=None, resolve_after=fixed + 600 - _t("2025-03-12T08:31:00Z"),
+    low2 = b.incident(notif_svc, BURN_LOW_TITLE, epoch("2025-03-12T08:31:00Z"), urgency="low", responders=[],
+                      notify=False, ack_after=None, resolve_after=fixed + 600 - epoch("2025-03-12T08:31:00Z"),
                       alert_key=f"alertmanager/{BURN}/fra1-api", severity="warning",
                       alert_summary="edge bad events 2.6% over 5m, pool=fra1-api (503 no healthy upstream)")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="a second low-urgency Edge5xxBurnRate incident, for fra1, also unacknowledged")
-    ping = b.say(eo_ch, _t("2025-03-12T07:49:00Z"), "pingwhale", ":red_circle: *Pingwhale* api-eu "
+    ping = b.say(eo_ch, epoch("2025-03-12T07:49:00Z"), "pingwhale", ":red_circle: *Pingwhale* api-eu "
                  "(POST /v2/envelopes) DOWN from Frankfurt, Amsterdam, Paris, London (4/9 locations): timeout after 10s")
     tr.add("slack", ping, "early_signal", must_see=True, group="detection",
            why="the synthetic bot reports the EU API down from four European locations eight minutes in")
-    b.say(eo_ch, _t("2025-03-12T07:58:00Z"), sc.crowd[21], "pingwhale flapping again? :roll_eyes:", parent=ping)
-    b.say(eo_ch, _t("2025-03-12T08:24:00Z"), "pingwhale", ":large_green_circle: *Pingwhale* api-eu UP from all "
+    b.say(eo_ch, epoch("2025-03-12T07:58:00Z"), sc.crowd[21], "pingwhale flapping again? :roll_eyes:", parent=ping)
+    b.say(eo_ch, epoch("2025-03-12T08:24:00Z"), "pingwhale", ":large_green_circle: *Pingwhale* api-eu UP from all "
           "locations")
-    b.say(eo_ch, _t("2025-03-12T08:36:00Z"), "pingwhale", ":red_circle: *Pingwhale* api-eu (POST /v2/envelopes) DOWN "
+    b.say(eo_ch, epoch("2025-03-12T08:36:00Z"), "pingwhale", ":red_circle: *Pingwhale* api-eu (POST /v2/envelopes) DOWN "
           "from Frankfurt, Amsterdam, Warsaw (3/9 locations): timeout after 10s")
-    dev = b.say(sc.common["random"], _t("2025-03-12T08:14:00Z"), "femke",
+    dev = b.say(sc.common["random"], epoch("2025-03-12T08:14:00Z"), "femke",
                 "anyone else seeing timeouts from the EU? the demo account keeps hanging on 'create envelope' from the "
                 "Amsterdam office, same on my phone hotspot. US colleagues say it's fine")
     tr.add("slack", dev, "early_signal", must_see=True, group="reports",
            why="a developer in Amsterdam sees API timeouts from the EU and asks in #random; it is put down to wifi")
-    b.say(sc.common["random"], _t("2025-03-12T08:19:00Z"), sc.crowd[3], "office wifi again probably, it was slow "
+    b.say(sc.common["random"], epoch("2025-03-12T08:19:00Z"), sc.crowd[3], "office wifi again probably, it was slow "
           "yesterday too", parent=dev)
-    b.say(sc.common["random"], _t("2025-03-12T08:22:00Z"), "femke", "maybe. works on the 3rd try", parent=dev)
-    b.say(sc.common["random"], _t("2025-03-12T08:47:00Z"), sc.crowd[8], "works for me from NYC", parent=dev)
-    pf = b.say(pf_ch, _t("2025-03-12T08:38:00Z"), "henrike", "hi all, are you having issues in the EU? our embedded "
+    b.say(sc.common["random"], epoch("2025-03-12T08:22:00Z"), "femke", "maybe. works on the 3rd try", parent=dev)
+    b.say(sc.common["random"], epoch("2025-03-12T08:47:00Z"), sc.crowd[8], "works for me from NYC", parent=dev)
+    pf = b.say(pf_ch, epoch("2025-03-12T08:38:00Z"), "henrike", "hi all, are you having issues in the EU? our embedded "
                "signing iframe times out for some customers since this morning, a few 504s in our logs too")
     tr.add("slack", pf, "customer_report", must_see=False, group="reports",
            why="a second partner reports iframe timeouts and 504s in its shared channel")
-    hb = b.say(hb_ch, _t("2025-03-12T08:52:00Z"), "maarten",
+    hb = b.say(hb_ch, epoch("2025-03-12T08:52:00Z"), "maarten",
                "Hi Signetry team, since about 08:45 CET roughly a third of our POST /v2/envelopes calls fail with 504 "
                "Gateway Timeout or hang for 30s+. All our tenants are in NL/DE/BE. Your status page is green. Is "
                "something going on? example request ids: req_8f2c91d0e3, req_8f2c9a771b")
     tr.add("slack", hb, "customer_report", must_see=True, group="reports",
            why="a partner reports in the shared Slack Connect channel that a third of its envelope calls from the EU "
                "fail with 504s or time out")
-    b.say(hb_ch, _t("2025-03-12T09:21:00Z"), "odalys", "thanks Maarten, looking into it with the team, will update "
+    b.say(hb_ch, epoch("2025-03-12T09:21:00Z"), "odalys", "thanks Maarten, looking into it with the team, will update "
           "here", parent=hb)
-    sup = b.say(hd_ch, _t("2025-03-12T09:05:00Z"), "pavlina",
+    sup = b.say(hd_ch, epoch("2025-03-12T09:05:00Z"), "pavlina",
                 "14 tickets since 08:00 CET from DE/NL/FR/AT: 'Gateway Timeout' when opening signing links, a few "
                 "'took too long to respond' in the app. US customers fine. known issue?")
     tr.add("slack", sup, "customer_report", must_see=False, group="reports",
            why="support relays tickets about timeouts on signing links from European customers")
-    b.say(hd_ch, _t("2025-03-12T09:16:00Z"), "jerome", "+3 from Belgium", parent=sup)
+    b.say(hd_ch, epoch("2025-03-12T09:16:00Z"), "jerome", "+3 from Belgium", parent=sup)
 
     # 08:55-09:07: the envelope-api deploy (red herring) -------------------------------------------------------------
     bulk = story_pull(b, api_repo, Change(
@@ -1036,27 +1032,27 @@ def build_edge_reroute(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
  )
 +
 +func Limit(p Plan) int { if p.Enterprise { return MaxRecipientsEnterprise }; return MaxRecipients }"""),)),
-        _t("2025-03-10T09:30:00Z"), _t("2025-03-12T08:55:00Z"), "distractor_bulk", review="lgtm")
+        epoch("2025-03-10T09:30:00Z"), epoch("2025-03-12T08:55:00Z"), "distractor_bulk", review="lgtm")
     bsha = bulk["merge_commit_sha"][:7]
-    b.change_event(api_svc, f"Deploy public-api@{bsha} to production", _t("2025-03-12T09:07:00Z"), "ci-deploy",
+    b.change_event(api_svc, f"Deploy public-api@{bsha} to production", epoch("2025-03-12T09:07:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{api_repo}/commit/{bsha}", "text": bsha}],
                    details={"deployer": "farah", "environment": "production", "regions": "iad1,fra1,arn1"})
-    b.say(sc.common["deploys"], _t("2025-03-12T09:07:02Z"), "deploybot", f":rocket: public-api `{bsha}` deployed "
+    b.say(sc.common["deploys"], epoch("2025-03-12T09:07:02Z"), "deploybot", f":rocket: public-api `{bsha}` deployed "
           f"to production by <@{b.people['farah'].slack_id}>")
-    b.incident(identity.service, f"[{identity.spec.service}] {identity.spec.alerts[1]}", _t("2025-03-12T08:05:00Z"),
+    b.incident(identity.service, f"[{identity.spec.service}] {identity.spec.alerts[1]}", epoch("2025-03-12T08:05:00Z"),
                responders=identity.members[:2], ack_after=180, resolve_after=40 * 60,
                alert_key=f"{identity.spec.service}/{identity.spec.alerts[1]}",
                notes=[(identity.members[0], "key rotation job ran long, token issuance back to normal", 1800.0)])
-    b.say(web.channel, _t("2025-03-12T08:40:00Z"), web.members[0], "staging is slow from here this morning, anyone?")
+    b.say(web.channel, epoch("2025-03-12T08:40:00Z"), web.members[0], "staging is slow from here this morning, anyone?")
 
     # The escalation and the page ----------------------------------------------------------------------------------
-    esc = b.say(pe_ch, _t("2025-03-12T09:34:00Z"), "odalys",
+    esc = b.say(pe_ch, epoch("2025-03-12T09:34:00Z"), "odalys",
                 "Huisbaas and PayFolio both see EU timeouts/504s since ~07:45 UTC, support has 17 tickets. #alerts is "
                 "quiet and the status page is green. who's on call for the API?")
     tr.add("slack", esc, "response", must_see=False, group="reports",
            why="partner engineering gathers the partner and support reports before paging")
-    b.say(pe_ch, _t("2025-03-12T09:41:00Z"), "anselm", "nobody got paged afaik. just page public-api", parent=esc)
-    b.say(pe_ch, _t("2025-03-12T09:57:00Z"), "odalys", "paging public-api from PagerDuty", parent=esc)
+    b.say(pe_ch, epoch("2025-03-12T09:41:00Z"), "anselm", "nobody got paged afaik. just page public-api", parent=esc)
+    b.say(pe_ch, epoch("2025-03-12T09:57:00Z"), "odalys", "paging public-api from PagerDuty", parent=esc)
     page_by_hand(b, tr, api_svc, "EU customers: API timeouts and 504s since ~07:45 UTC (Huisbaas, PayFolio, 17 tickets)",
                  T, responders=API_ONCALL, ack_after=150, resolve_after=1.3 * HOUR, manual_by="odalys",
                  description="Partners and customers in the EU report POST /v2/envelopes and signing links timing "

@@ -332,15 +332,15 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # Before the story: the orders_events freshness check is "flaky" on Mondays (warnings, no pages) -------
     for day in ("2023-08-14", "2023-08-21", "2023-08-28", "2023-09-04", "2023-09-11"):
         at = b.rng.uniform(4.5, 5.2) * HOUR
-        b.say(dq_ch, _t(day) + at, "sodabot",
+        b.say(dq_ch, epoch(day) + at, "sodabot",
               f":warning: check warned: orders_events is fresh: loaded_at {b.rng.uniform(26.2, 28.9):.1f}h ago "
               "(warn > 26h). Blocking: dbt build marts.finance, marts.ops")
-        b.say(af_ch, _t(day) + 8.25 * HOUR + b.rng.uniform(0, 600), "airflowbot",
-              f":hourglass_flowing_sand: SLA miss: `orders_events.wait_for_raw_partition` (run {iso(_t(day) - DAY)[:10]}) "
+        b.say(af_ch, epoch(day) + 8.25 * HOUR + b.rng.uniform(0, 600), "airflowbot",
+              f":hourglass_flowing_sand: SLA miss: `orders_events.wait_for_raw_partition` (run {iso(epoch(day) - DAY)[:10]}) "
               "is still running after 6h (SLA 6h)")
 
     # Sep 11: the thread asking to drop the flaky check ------------------------------------------------
-    ask_at = _t("2023-09-11T14:20:00Z")
+    ask_at = epoch("2023-09-11T14:20:00Z")
     ask = b.say(dp_ch, ask_at, "noor",
                 "can we please drop the orders_events freshness check? it's flaky: every monday the source pauses "
                 "over the weekend, the check goes yellow and blocks `dbt build marts.finance` until someone overrides "
@@ -353,7 +353,7 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     ask_url = f"https://{b.domain}.slack.com/archives/{dp_ch}/p{ask['ts'].replace('.', '')}"
 
     # Sep 12: the check is deleted (moved to a dashboard tile) ------------------------------------------
-    w_at = _t("2023-09-12T09:05:00Z")
+    w_at = epoch("2023-09-12T09:05:00Z")
     weak = story_pull(b, dq, Change(
         author="lennart", reviewer="marisol", labels=("checks",),
         title="Remove the flaky orders_events freshness check (keep a dashboard tile)",
@@ -372,7 +372,7 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
           parent=ask, template=True)
 
     # Sep 26: sensors soft-fail (a timeout is a skip, not a failure) ----------------------------------
-    c_at = _t("2023-09-26T13:30:00Z")
+    c_at = epoch("2023-09-26T13:30:00Z")
     contrib = story_pull(b, orch, _CONTRIBUTOR, c_at, c_at + 26 * HOUR, "contributor",
                          review="makes sense, the 3am 'source late' pages were never actionable")
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
@@ -381,48 +381,48 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 
     # Oct 2: the lake layout v2 announcement (staging only) -------------------------------------------
     lake_person = sc.team("platform").members[0]
-    lake = b.say(dp_ch, _t("2023-10-02T15:10:00Z"), lake_person,
+    lake = b.say(dp_ch, epoch("2023-10-02T15:10:00Z"), lake_person,
                  ":mega: lake layout v2 (`dt=YYYYMMDD/hour=HH`) is live in *staging*. prod writers dual-write from "
                  "Oct 23 and switch on Oct 30. please don't point prod pipelines at v2 paths before then")
-    b.say(dp_ch, _t("2023-10-02T15:40:00Z"), "akua", "nice, I'll prep orders_events for it", parent=lake)
+    b.say(dp_ch, epoch("2023-10-02T15:40:00Z"), "akua", "nice, I'll prep orders_events for it", parent=lake)
     tr.add("slack", lake, "context", must_see=False, group="cause",
            why="the dt=/hour= layout existed only in staging; prod kept writing ds= partitions")
 
     # Oct 16: the trigger, a config change in the config repo ------------------------------------------
-    t_at = _t("2023-10-16T09:40:00Z")
-    trig = story_pull(b, cfg, _TRIGGER, t_at, _t("2023-10-16T16:50:00Z"), "trigger",
-                      review="LGTM, staging validation is green", reviewed=_t("2023-10-16T16:31:00Z"))
+    t_at = epoch("2023-10-16T09:40:00Z")
+    trig = story_pull(b, cfg, _TRIGGER, t_at, epoch("2023-10-16T16:50:00Z"), "trigger",
+                      review="LGTM, staging validation is green", reviewed=epoch("2023-10-16T16:31:00Z"))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="pointed the orders_events sensor at dt=/hour= paths that exist only in staging; from the Oct 17 run on "
                "the load waited and soft-failed, and analytics.orders_events stopped at Oct 15")
     sha7 = trig["merge_commit_sha"][:7]
     sync = b.change_event(svc, f"pipeline-config {sha7} synced: pipelines/orders/orders_events.yaml",
-                          _t("2023-10-16T16:53:00Z"), "pipeline-config sync",
+                          epoch("2023-10-16T16:53:00Z"), "pipeline-config sync",
                           links=[{"href": "{{url:trigger}}", "text": _TRIGGER.title}],
                           details={"files": ["pipelines/orders/orders_events.yaml"], "environment": "prod"})
     b.templated.append((sync["links"][0], "href"))
     tr.add("pagerduty", sync, "contributor", must_see=False, group="cause",
            why="the config sync that shipped the trigger", same_fact_as=("github", trig))
-    b.say(sc.common["deploys"], _t("2023-10-16T16:53:04Z"), "configsync",
+    b.say(sc.common["deploys"], epoch("2023-10-16T16:53:04Z"), "configsync",
           f":gear: pipeline-config `{sha7}` synced to prod (1 pipeline: orders_events)")
 
     # Oct 17-19: the load waits; only Airflow mentions it ---------------------------------------------
-    sla = b.say(af_ch, _t("2023-10-17T08:15:20Z"), "airflowbot",
+    sla = b.say(af_ch, epoch("2023-10-17T08:15:20Z"), "airflowbot",
                 ":hourglass_flowing_sand: SLA miss: `orders_events.wait_for_raw_partition` (run 2023-10-16) is still "
                 "running after 6h (SLA 6h)")
     tr.add("slack", sla, "early_signal", must_see=True, group="detection",
            why="the only automatic signal on Oct 17: an SLA-miss line among dozens of routine ones")
-    b.say(af_ch, _t("2023-10-18T08:15:26Z"), "airflowbot",
+    b.say(af_ch, epoch("2023-10-18T08:15:26Z"), "airflowbot",
           ":hourglass_flowing_sand: SLA miss: `orders_events.wait_for_raw_partition` (run 2023-10-17) is still "
           "running after 6h (SLA 6h)")
-    skip = b.say(af_ch, _t("2023-10-19T02:15:40Z"), "airflowbot",
+    skip = b.say(af_ch, epoch("2023-10-19T02:15:40Z"), "airflowbot",
                  ":white_circle: `orders_events.wait_for_raw_partition` timed out after 48h (soft_fail): run "
                  "2023-10-16 skipped")
     tr.add("slack", skip, "early_signal", must_see=False, group="detection",
            why="the sensor's 48h timeout became a skip, not a failure")
 
     # Oct 18: an analyst notices ------------------------------------------------------------------
-    q_at = _t("2023-10-18T14:10:00Z")
+    q_at = epoch("2023-10-18T14:10:00Z")
     question = b.say(q_ch, q_at, "hollis",
                      "is Orders Overview broken for anyone else? GMV for Oct 16 and 17 is blank and the 7-day trend "
                      "falls off a cliff. did I break my filters or is the data missing?")
@@ -432,11 +432,11 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
           "probably just late, the kafka connector had lag this week. should catch up with tonight's run :crossed_fingers:",
           parent=question)
     b.say(q_ch, q_at + 2520, "hollis", "ok, holding the weekly report until tomorrow then", parent=question)
-    b.say(q_ch, _t("2023-10-19T06:12:00Z"), "imogen", "still nothing after Oct 15 in fct_orders this morning",
+    b.say(q_ch, epoch("2023-10-19T06:12:00Z"), "imogen", "still nothing after Oct 15 in fct_orders this morning",
           parent=question)
 
     # Oct 19: the payouts run fails and its alert pages (another service) ---------------------------
-    b.say(fin_ch, _t("2023-10-19T06:31:10Z"), "payoutsbot",
+    b.say(fin_ch, epoch("2023-10-19T06:31:10Z"), "payoutsbot",
           ":x: payout run 2023-10-19 failed: 0 rows in analytics.orders_events for 2023-10-16..2023-10-18 "
           "(expected ~40k/day); 1,946 sellers not paid")
     page = b.incident(pay_svc, "[partner-payouts] payout file generation failed: source data missing", T,
@@ -543,7 +543,7 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         files=(("pipelines/orders/order_items.yaml", yaml_patch(17, "load:", [" load:", "-  pool: default",
                                                                               "+  pool: nightly-batch",
                                                                               "   mode: incremental"])),)),
-        _t("2023-10-13T11:00:00Z"), _t("2023-10-13T15:20:00Z"), "distractor")
+        epoch("2023-10-13T11:00:00Z"), epoch("2023-10-13T15:20:00Z"), "distractor")
     synced(distractor)
 
     world = b.finalize()
@@ -557,6 +557,3 @@ def build_etl_backfill(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     return world, tr.to_dict()
 
 
-def _t(text: str) -> float:
-    """Epoch seconds of an ISO time or of a date's midnight UTC."""
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")

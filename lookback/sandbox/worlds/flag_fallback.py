@@ -88,10 +88,6 @@ LATE_AVG = {"akl": 7.1, "wlg": 6.2, "chc": 5.4, "syd": 7.8, "mel": 7.3, "bne": 6
             "per": 8.4}
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _local(day: str, hhmm: str, tz: ZoneInfo) -> float:
     """Epoch seconds of a wall-clock time on a local calendar day."""
     y, m, d = (int(x) for x in day.split("-"))
@@ -763,21 +759,21 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     for ch, joiners in ((de_ch, DISPATCH_PEOPLE), (ml_ch, ml_people), (ps_ch, PARTNER), (co_ch, COURIER_OPS),
                         (ce_ch, CARE), (ak_ch, ["aroha", "tui"]), (mm_ch, ["marisol"]), (fl_ch, DEVPLAT)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, dispatch, 8 * n, start, _t("2024-11-15"), da_ch)
-    add_incidents(b, kitchen, 5 * n, start, _t("2024-11-15"), ka_ch, incident_channels=False)
-    add_deploys(b, dispatch, 35 * n, start, _t("2024-11-18"), sc.common["deploys"])
-    add_deploys(b, dispatch, max(1, 3 * n), _t("2024-11-20T20:00:00Z"), end, sc.common["deploys"])
+    add_incidents(b, dispatch, 8 * n, start, epoch("2024-11-15"), da_ch)
+    add_incidents(b, kitchen, 5 * n, start, epoch("2024-11-15"), ka_ch, incident_channels=False)
+    add_deploys(b, dispatch, 35 * n, start, epoch("2024-11-18"), sc.common["deploys"])
+    add_deploys(b, dispatch, max(1, 3 * n), epoch("2024-11-20T20:00:00Z"), end, sc.common["deploys"])
     add_deploys(b, kitchen, 20 * n, start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, da_ch, "grafana", days * n, start, end, _grafana_line)
     bot_feed(b, ka_ch, "sentry", 2 * days * n, start, end, _ml_alert_line)
-    bot_feed(b, ak_ch, "metservice", days // 8 * n, start, _t("2024-11-17"), _metservice_line)
+    bot_feed(b, ak_ch, "metservice", days // 8 * n, start, epoch("2024-11-17"), _metservice_line)
 
     # The awaiting-courier alert has always been low urgency: rain nights, a stadium, a big promo.
     for when, region, why in (("2024-09-06T07:10:00Z", "mel", "rain"), ("2024-09-27T08:40:00Z", "syd", "NRL final"),
                               ("2024-10-18T09:20:00Z", "bne", "storm"), ("2024-11-02T06:45:00Z", "akl", "rain"),
                               ("2024-11-09T11:05:00Z", "per", "promo")):
-        b.incident(svc, f"[dispatch-svc] Orders awaiting courier p75 above 10m ({region}, 30m)", _t(when),
+        b.incident(svc, f"[dispatch-svc] Orders awaiting courier p75 above 10m ({region}, 30m)", epoch(when),
                    urgency="low", responders=[], notify=False, ack_after=None, resolve_after=rng.uniform(0.6, 1.8) * HOUR,
                    alert_key=WAIT_KEY, severity="warning",
                    alert_summary=f"{region}: p75 time from order ready to courier arrival above 10m for 30m ({why})")
@@ -828,7 +824,7 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     notes = ("kitchen-eta model reload again, 503s for ~90s, orchestrator retried, all assigned. resolving",
              "same reload blip, self-healed before I got to the laptop")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         ratio = 2.4 + (i * 0.7) % 2.9
         b.say(ka_ch, t - 95, "grafana", f":large_yellow_circle: Grafana *[FIRING]* kitchen-eta 503 ratio "
@@ -855,60 +851,60 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                 ("2024-10-21T21:05:00Z", "siobhan", "yes. I'll make the client fall back to a default prep estimate "
                  "on 5xx instead of failing the assign. the orchestrator retry hides it anyway"))
     for when, who, text in grumbles:
-        m = b.say(de_ch, _t(when), who, text)
+        m = b.say(de_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the on-call asks to stop the pages caused by kitchen-eta's reloads")
-    b.say(ml_ch, _t("2024-10-10T22:00:00Z"), "yusuf", "re dispatch pages: every model reload takes a replica out for "
+    b.say(ml_ch, epoch("2024-10-10T22:00:00Z"), "yusuf", "re dispatch pages: every model reload takes a replica out for "
           "~90 s and the other two can't take dispatch's burst. warm pool is on the Q1 plan (ML-388)")
 
     # Oct 22-23: the client swallows kitchen-eta 5xx --------------------------------------------------------------
-    weak = story_pull(b, d_repo, _WEAKENING, _t("2024-10-21T23:20:00Z"), _t("2024-10-23T00:45:00Z"), "weakening",
-                      review="yes please", reviewed=_t("2024-10-22T21:30:00Z"),
+    weak = story_pull(b, d_repo, _WEAKENING, epoch("2024-10-21T23:20:00Z"), epoch("2024-10-23T00:45:00Z"), "weakening",
+                      review="yes please", reviewed=epoch("2024-10-22T21:30:00Z"),
                       comments=(("hemi", "should the fallback counter get an alert of its own?",
-                                 _t("2024-10-22T02:10:00Z")),
+                                 epoch("2024-10-22T02:10:00Z")),
                                 ("siobhan", "follow-up, DSP-1191. I want to see what normal looks like on the "
-                                 "dashboard first", _t("2024-10-22T02:40:00Z"))))
+                                 "dashboard first", epoch("2024-10-22T02:40:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made dispatch's kitchen-eta client swallow 5xx and timeouts, log them at DEBUG and plan with a flat "
                "25-minute prep estimate while /assign returns 200: the dispatch 5xx alert can no longer see kitchen-eta "
                "failing")
-    wev = ship(d_repo, svc, "dispatch-svc", weak, _t("2024-10-23T01:10:00Z"), "siobhan", "weakening")
+    wev = ship(d_repo, svc, "dispatch-svc", weak, epoch("2024-10-23T01:10:00Z"), "siobhan", "weakening")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the deploy of the kitchen-eta fallback", same_fact_as=("github", weak))
-    b.say(de_ch, _t("2024-10-23T01:30:00Z"), "siobhan", "merged {{url:weakening}}: kitchen-eta 5xx now fall back to "
+    b.say(de_ch, epoch("2024-10-23T01:30:00Z"), "siobhan", "merged {{url:weakening}}: kitchen-eta 5xx now fall back to "
           "25 min prep and /assign returns 200. no more reload pages :sleeping:", template=True)
     for when in ("2024-10-26T13:50:00Z", "2024-10-30T15:10:00Z", "2024-11-03T12:40:00Z", "2024-11-08T14:25:00Z",
                  "2024-11-13T11:55:00Z"):
-        b.say(ka_ch, _t(when), "grafana", ":large_yellow_circle: Grafana *[FIRING]* kitchen-eta 503 ratio "
+        b.say(ka_ch, epoch(when), "grafana", ":large_yellow_circle: Grafana *[FIRING]* kitchen-eta 503 ratio "
               f"{rng.randrange(28, 44)}% for 1m (replica reloading model `prep-gbm`) (slack only)")
 
     # Oct 28: the Canberra pilot --------------------------------------------------------------------------------------
-    pilot = story_pull(b, flags, _PILOT, _t("2024-10-27T21:00:00Z"), _t("2024-10-28T20:25:00Z"), "pilot",
-                       review="go", reviewed=_t("2024-10-28T20:10:00Z"))
-    published(pilot, _t("2024-10-28T20:26:30Z"), "pilot")
+    pilot = story_pull(b, flags, _PILOT, epoch("2024-10-27T21:00:00Z"), epoch("2024-10-28T20:25:00Z"), "pilot",
+                       review="go", reviewed=epoch("2024-10-28T20:10:00Z"))
+    published(pilot, epoch("2024-10-28T20:26:30Z"), "pilot")
     tr.add("github", pilot, "context", must_see=False, group="cause",
            why="the Canberra pilot of engine v2: a region whose partners all send timestamps with an offset")
-    b.say(de_ch, _t("2024-10-28T21:00:00Z"), "callum", "engine v2 is live in cbr :tada: numbers on the v2 board")
+    b.say(de_ch, epoch("2024-10-28T21:00:00Z"), "callum", "engine v2 is live in cbr :tada: numbers on the v2 board")
 
     # Nov 1-6: ML asks for fewer calls; the cache TTL goes to 20 minutes ------------------------------------------
-    b.say(ml_ch, _t("2024-11-01T01:30:00Z"), "shanelle", "October serving bill for kitchen-eta is in: 2.1x September "
+    b.say(ml_ch, epoch("2024-11-01T01:30:00Z"), "shanelle", "October serving bill for kitchen-eta is in: 2.1x September "
           "after the GPU node move. dispatch is 1.9k of our 2.6k rps")
-    ask = b.say(ml_ch, _t("2024-11-01T01:52:00Z"), "yusuf", "asking dispatch to cache harder, 71% of their calls are "
+    ask = b.say(ml_ch, epoch("2024-11-01T01:52:00Z"), "yusuf", "asking dispatch to cache harder, 71% of their calls are "
                 "repeats within 20 min (ML-402)")
     tr.add("slack", ask, "context", must_see=False, group="cause",
            why="Marketplace ML asks Dispatch to cut its kitchen-eta traffic, which leads to the longer cache")
-    contrib = story_pull(b, d_repo, _CONTRIBUTOR, _t("2024-11-04T22:30:00Z"), _t("2024-11-06T01:50:00Z"),
-                         "contributor", review="lgtm", reviewed=_t("2024-11-06T01:20:00Z"),
+    contrib = story_pull(b, d_repo, _CONTRIBUTOR, epoch("2024-11-04T22:30:00Z"), epoch("2024-11-06T01:50:00Z"),
+                         "contributor", review="lgtm", reviewed=epoch("2024-11-06T01:20:00Z"),
                          comments=(("yusuf", "thanks, this gets us out of the extra node pool",
-                                    _t("2024-11-05T00:15:00Z")),))
+                                    epoch("2024-11-05T00:15:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="raised the prep-estimate cache TTL from 2 to 20 minutes without excluding fallback estimates: the "
                "25-minute fallbacks linger and keep Auckland late after the flag is taken back")
-    cev = ship(d_repo, svc, "dispatch-svc", contrib, _t("2024-11-06T02:15:00Z"), "arjun", "contributor")
+    cev = ship(d_repo, svc, "dispatch-svc", contrib, epoch("2024-11-06T02:15:00Z"), "arjun", "contributor")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the longer cache TTL",
            same_fact_as=("github", contrib))
-    b.say(ml_ch, _t("2024-11-06T04:00:00Z"), "yusuf", "dispatch's cache change is out: 1.9k -> 460 rps from them. "
+    b.say(ml_ch, epoch("2024-11-06T04:00:00Z"), "yusuf", "dispatch's cache change is out: 1.9k -> 460 rps from them. "
           "thanks <@" + str(b.people["arjun"].slack_id) + ">")
 
     wlg_rounding = story_pull(b, flags, Change(
@@ -929,13 +925,13 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 +      "metadata": { "owner": "consumer", "ticket": "CXP-611" }
 +    },
      "live-map-courier-icon": {""")),)),
-        _t("2024-11-04T21:00:00Z"), _t("2024-11-05T01:40:00Z"), "rounding_wlg")
-    published(wlg_rounding, _t("2024-11-05T01:41:50Z"), "rounding_wlg")
+        epoch("2024-11-04T21:00:00Z"), epoch("2024-11-05T01:40:00Z"), "rounding_wlg")
+    published(wlg_rounding, epoch("2024-11-05T01:41:50Z"), "rounding_wlg")
 
     # Nov 11-18: the pilot's numbers; decoys in the days before -----------------------------------------------------
-    b.say(de_ch, _t("2024-11-11T21:30:00Z"), "callum", "cbr pilot week 2: late 5.3% vs 6.1%, km/order -9%, 22% of "
+    b.say(de_ch, epoch("2024-11-11T21:30:00Z"), "callum", "cbr pilot week 2: late 5.3% vs 6.1%, km/order -9%, 22% of "
           "orders stacked. proposing akl next week (DSP-1203)")
-    b.say(de_ch, _t("2024-11-11T21:45:00Z"), "ngaio", "+1. do it on a weekday morning so lunch is the first rush")
+    b.say(de_ch, epoch("2024-11-11T21:45:00Z"), "ngaio", "+1. do it on a weekday morning so lunch is the first rush")
     model = story_pull(b, k_repo, Change(
         author="keira", reviewer="yusuf", labels=("model", "retrain"),
         title="prep-gbm: retrain on Sep-Oct orders (prep-gbm-2024-11-14)",
@@ -946,8 +942,8 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 -  version: prep-gbm-2024-10-10
 +  version: prep-gbm-2024-11-14
    features: features/v7.yaml""")),)),
-        _t("2024-11-13T23:00:00Z"), _t("2024-11-14T03:00:00Z"), "distractor_model")
-    b.change_event(k_svc, "Model rollout prep-gbm-2024-11-14 to production (100%)", _t("2024-11-17T01:30:00Z"),
+        epoch("2024-11-13T23:00:00Z"), epoch("2024-11-14T03:00:00Z"), "distractor_model")
+    b.change_event(k_svc, "Model rollout prep-gbm-2024-11-14 to production (100%)", epoch("2024-11-17T01:30:00Z"),
                    "model-registry", links=[{"href": "{{url:distractor_model}}", "text": model["title"]}],
                    details={"deployer": "keira", "environment": "production"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
@@ -963,51 +959,51 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 +          "radius_1500",
            "radius_1200"
          ]""")),)),
-        _t("2024-11-14T21:00:00Z"), _t("2024-11-14T23:00:00Z"), "distractor_radius")
-    published(radius, _t("2024-11-14T23:01:40Z"), "distractor_radius")
+        epoch("2024-11-14T21:00:00Z"), epoch("2024-11-14T23:00:00Z"), "distractor_radius")
+    published(radius, epoch("2024-11-14T23:01:40Z"), "distractor_radius")
 
     # Nov 19, 10:40 NZT: Auckland goes to engine v2 ------------------------------------------------------------------
-    trig = story_pull(b, flags, _TRIGGER, _t("2024-11-17T22:05:00Z"), _t("2024-11-18T21:39:00Z"), "trigger",
-                      review="go for it, I'll watch the v2 board at lunch", reviewed=_t("2024-11-18T20:58:00Z"),
+    trig = story_pull(b, flags, _TRIGGER, epoch("2024-11-17T22:05:00Z"), epoch("2024-11-18T21:39:00Z"), "trigger",
+                      review="go for it, I'll watch the v2 board at lunch", reviewed=epoch("2024-11-18T20:58:00Z"),
                       review_comments=(("mele", "akl partners are mostly Tillpoint, cbr is all tablets. anything "
                                         "different in what v2 gets from them?", _FLAG_FILE, 13,
-                                        _t("2024-11-18T00:20:00Z")),),
+                                        epoch("2024-11-18T00:20:00Z")),),
                       comments=(("callum", "same PartnerOrder model, the adapter normalises it. v2 reads the same "
-                                 "fields as v1", _t("2024-11-18T01:05:00Z")),))
+                                 "fields as v1", epoch("2024-11-18T01:05:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="put every Auckland order on engine v2, which reads Tillpoint's naive local timestamps as UTC: "
                "kitchen-eta refuses them, the fallback plans couriers for +25 minutes and stacks pickups")
-    tev, tline = published(trig, _t(PUBLISHED), "trigger")
+    tev, tline = published(trig, epoch(PUBLISHED), "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="flagd publishing the Auckland ramp",
            same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="Flagbot's line for the Auckland ramp",
            same_fact_as=("github", trig))
-    b.say(de_ch, _t("2024-11-18T21:45:00Z"), "callum", "akl is on v2 as of 10:41 :rocket: watching the v2 board "
+    b.say(de_ch, epoch("2024-11-18T21:45:00Z"), "callum", "akl is on v2 as of 10:41 :rocket: watching the v2 board "
           "over lunch")
 
     # The first hours: kitchen-eta's Sentry, a Slack-only ratio, the low-urgency alert, partners, Pulse ----------------
-    sentry = b.say(ka_ch, _t("2024-11-18T21:42:20Z"), "sentry",
+    sentry = b.say(ka_ch, epoch("2024-11-18T21:42:20Z"), "sentry",
                    ":red_circle: *Sentry* New issue in kitchen-eta (production): `ValueError: placed_at "
                    "2024-11-19T10:41:52+00:00 is 780 min in the future` · kitchen_eta/features/clock.py in "
                    "hour_of_week_features · route POST /v2/prep · caller dispatch-engine-v2 · region akl")
     tr.add("slack", sentry, "early_signal", must_see=False, group="detection",
            why="kitchen-eta's Sentry: the v2 requests from Auckland are refused with a 500 from the first minute")
-    ratio_line = b.say(ka_ch, _t("2024-11-18T22:10:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* kitchen-eta "
+    ratio_line = b.say(ka_ch, epoch("2024-11-18T22:10:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* kitchen-eta "
                   "5xx ratio 3.4% above 2% for 15m (slack only) · route POST /v2/prep")
     tr.add("slack", ratio_line, "early_signal", must_see=False, group="detection",
            why="kitchen-eta's Slack-only error ratio, under the 5% that pages Marketplace ML")
-    b.say(ka_ch, _t("2024-11-19T03:00:00Z"), "sentry", ":large_orange_circle: *Sentry* Escalating in kitchen-eta "
+    b.say(ka_ch, epoch("2024-11-19T03:00:00Z"), "sentry", ":large_orange_circle: *Sentry* Escalating in kitchen-eta "
           "(production): `ValueError: placed_at ... is 780 min in the future` · 18,240 events in 6h · route POST /v2/prep")
-    b.say(ka_ch, _t("2024-11-18T22:40:00Z"), "keira", "the /v2/prep ValueError: someone sending local time as UTC? "
+    b.say(ka_ch, epoch("2024-11-18T22:40:00Z"), "keira", "the /v2/prep ValueError: someone sending local time as UTC? "
           "it's only the v2 caller. I'll raise it with dispatch tomorrow")
     low = b.incident(svc, "[dispatch-svc] Orders awaiting courier p75 above 10m (akl, 30m)",
-                     _t("2024-11-18T23:24:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+                     epoch("2024-11-18T23:24:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=2.45 * HOUR, alert_key=WAIT_KEY, severity="warning",
                      alert_summary="akl: p75 time from order ready to courier arrival 17.8m above 10m for 30m")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the awaiting-courier alert opens a low-urgency incident for Auckland at lunch; nobody acknowledges "
                "it and it resolves itself after the rush")
-    partner = b.say(ps_ch, _t("2024-11-19T00:18:00Z"), "priyanka",
+    partner = b.say(ps_ch, epoch("2024-11-19T00:18:00Z"), "priyanka",
                     "3 Auckland partners in the last hour (Ponsonby Burger Co, Dumpling Republic Newmarket, Sushi Gaku "
                     "Takapuna): food sitting on the pass 15-20 min before the rider turns up, and then the rider has "
                     "2 other pickups on the bag. they ask if we changed something today. Ponsonby wants to pause for "
@@ -1015,20 +1011,20 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     tr.add("slack", partner, "customer_report", must_see=True, group="reports",
            why="restaurant partners in Auckland report food waiting on the pass and stacked riders from lunch; partner "
                "support hands it to courier ops")
-    b.say(ps_ch, _t("2024-11-19T00:31:00Z"), "lachlan", "lunch peak, riders are busy. supply looks normal on our "
+    b.say(ps_ch, epoch("2024-11-19T00:31:00Z"), "lachlan", "lunch peak, riders are busy. supply looks normal on our "
           "side, will keep an eye", parent=partner)
-    b.say(ps_ch, _t("2024-11-19T01:20:00Z"), "priyanka", "2 more, Bao Down Kingsland and Nonna's. told them it's a "
+    b.say(ps_ch, epoch("2024-11-19T01:20:00Z"), "priyanka", "2 more, Bao Down Kingsland and Nonna's. told them it's a "
           "busy lunch", parent=partner)
-    b.say(de_ch, _t("2024-11-19T00:40:00Z"), "callum", "akl v2 lunch: assign p95 180 ms, no errors, 38% of orders "
+    b.say(de_ch, epoch("2024-11-19T00:40:00Z"), "callum", "akl v2 lunch: assign p95 180 ms, no errors, 38% of orders "
           "stacked (more than cbr, akl is denser). looking good")
-    riders = b.say(co_ch, _t("2024-11-19T01:40:00Z"), "tui",
+    riders = b.say(co_ch, epoch("2024-11-19T01:40:00Z"), "tui",
                    "akl riders complaining since lunch: getting 3 pickups stacked, app says 'ready in 25' but the food "
                    "has been waiting ages, customers giving 1 stars for cold food. 2 riders logged off early")
     tr.add("slack", riders, "customer_report", must_see=False, group="reports",
            why="Auckland couriers see stacked pickups and cold food; put down to the radius change")
-    b.say(co_ch, _t("2024-11-19T01:52:00Z"), "lachlan", "Perth got a bigger batching radius last week, did akl get "
+    b.say(co_ch, epoch("2024-11-19T01:52:00Z"), "lachlan", "Perth got a bigger batching radius last week, did akl get "
           "it too?", parent=riders)
-    b.say(co_ch, _t("2024-11-19T02:05:00Z"), "tui", "not that I know of. will log it for the weekly", parent=riders)
+    b.say(co_ch, epoch("2024-11-19T02:05:00Z"), "tui", "not that I know of. will log it for the weekly", parent=riders)
     rounding = story_pull(b, flags, Change(
         author=mobile.members[0], reviewer=mobile.members[1], labels=("consumer-app",),
         title="eta-display-rounding: akl 100% (round the customer ETA up to 5 min)",
@@ -1039,8 +1035,8 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 +          { "in": [{ "var": "region" }, ["wlg", "akl"]] },
            "round_up_5",
            "exact\"""")),)),
-        _t("2024-11-18T22:30:00Z"), _t("2024-11-19T02:18:00Z"), "distractor_rounding")
-    published(rounding, _t("2024-11-19T02:19:30Z"), "distractor_rounding")
+        epoch("2024-11-18T22:30:00Z"), epoch("2024-11-19T02:18:00Z"), "distractor_rounding")
+    published(rounding, epoch("2024-11-19T02:19:30Z"), "distractor_rounding")
     applepay = story_pull(b, flags, Change(
         author=sc.team("checkout").members[0], reviewer=sc.team("checkout").members[1], labels=("checkout",),
         title="checkout-apple-pay-express: mel 100%",
@@ -1049,27 +1045,27 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 -          { "fractional": [{ "var": "targetingKey" }, ["on", 50], ["off", 50]] },
 +          { "fractional": [{ "var": "targetingKey" }, ["on", 100], ["off", 0]] },
            "off\"""")),)),
-        _t("2024-11-18T03:10:00Z"), _t("2024-11-18T23:55:00Z"), "distractor_applepay")
-    published(applepay, _t("2024-11-18T23:56:40Z"), "distractor_applepay")
-    b.say(ak_ch, _t("2024-11-19T02:45:00Z"), "metservice", ":cloud_with_rain: *MetService* Orange Heavy Rain Warning "
+        epoch("2024-11-18T03:10:00Z"), epoch("2024-11-18T23:55:00Z"), "distractor_applepay")
+    published(applepay, epoch("2024-11-18T23:56:40Z"), "distractor_applepay")
+    b.say(ak_ch, epoch("2024-11-19T02:45:00Z"), "metservice", ":cloud_with_rain: *MetService* Orange Heavy Rain Warning "
           "for Auckland, 15:00 to 23:00")
-    care = b.say(ce_ch, _t("2024-11-19T03:30:00Z"), "jasper",
+    care = b.say(ce_ch, epoch("2024-11-19T03:30:00Z"), "jasper",
                  "akl: cold food / late order contacts about 3x normal since lunch, mostly 'food was cold, rider said "
                  "it had been waiting'. rain?")
     tr.add("slack", care, "customer_report", must_see=False, group="reports",
            why="customer care sees the Auckland cold-food contacts triple; put down to the rain")
-    b.say(ce_ch, _t("2024-11-19T03:41:00Z"), "bronwyn", "orange rain warning from 3pm, expect more. applying the "
+    b.say(ce_ch, epoch("2024-11-19T03:41:00Z"), "bronwyn", "orange rain warning from 3pm, expect more. applying the "
           "weather-delay macro", parent=care)
-    b.incident(routing.service, "[route-planner] ETA error above 20%", _t("2024-11-19T03:40:00Z"),
+    b.incident(routing.service, "[route-planner] ETA error above 20%", epoch("2024-11-19T03:40:00Z"),
                responders=routing.members[:2], ack_after=200, resolve_after=25 * 60,
                alert_key="route-planner/ETA error above 20%",
                notes=[(routing.members[0], "traffic feed stale in syd, restarted the ingester", 900.0)])
-    b.incident(platform.service, "[k8s-cluster] ingress 502s", _t("2024-11-19T04:10:00Z"),
+    b.incident(platform.service, "[k8s-cluster] ingress 502s", epoch("2024-11-19T04:10:00Z"),
                responders=platform.members[:2], ack_after=150, resolve_after=35 * 60,
                alert_key="k8s-cluster/ingress 502s")
     low2 = b.incident(svc, "[dispatch-svc] Orders awaiting courier p75 above 10m (akl, 30m)",
-                      _t("2024-11-19T04:58:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
-                      resolve_after=_t("2024-11-19T07:28:00Z") - _t("2024-11-19T04:58:00Z"), alert_key=WAIT_KEY,
+                      epoch("2024-11-19T04:58:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+                      resolve_after=epoch("2024-11-19T07:28:00Z") - epoch("2024-11-19T04:58:00Z"), alert_key=WAIT_KEY,
                       severity="warning",
                       alert_summary="akl: p75 time from order ready to courier arrival 21.4m above 10m for 30m")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
@@ -1086,17 +1082,17 @@ def build_flag_fallback(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 +    audit.info("offer sent", extra={"order_id": order.id, "courier_id": plan.courier_id,
 +                                    "offer_rank": plan.rank, "stack_size": len(plan.stack), "engine": plan.engine})
      return JSONResponse(plan.to_json(), status_code=200)""")),)),
-        _t("2024-11-18T04:00:00Z"), _t("2024-11-19T05:31:00Z"), "distractor_audit")
-    ship(d_repo, svc, "dispatch-svc", audit, _t("2024-11-19T05:48:00Z"), "mele")
+        epoch("2024-11-18T04:00:00Z"), epoch("2024-11-19T05:31:00Z"), "distractor_audit")
+    ship(d_repo, svc, "dispatch-svc", audit, epoch("2024-11-19T05:48:00Z"), "mele")
 
     # Dinner: the city ops manager escalates and pages Dispatch by hand ------------------------------------------------
-    report = b.say(de_ch, _t("2024-11-19T05:52:00Z"), "aroha",
+    report = b.say(de_ch, epoch("2024-11-19T05:52:00Z"), "aroha",
                    "Auckland dinner rush is falling over: 41% late since 17:30, 9 restaurants have paused themselves "
                    "(Ponsonby Burger Co, Dumpling Republic, Sushi Gaku...), riders stacked with cold food, care at 3x. "
                    "it started at lunch, before the rain. who's on call for dispatch?")
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="the Auckland city ops manager escalates late and cold deliveries and paused restaurants since lunch")
-    b.say(de_ch, _t("2024-11-19T06:09:00Z"), "aroha", "no answer, paging dispatch", parent=report)
+    b.say(de_ch, epoch("2024-11-19T06:09:00Z"), "aroha", "no answer, paging dispatch", parent=report)
     page_by_hand(b, tr, svc, "Auckland: deliveries late and cold since lunch, 41% late at dinner, restaurants "
                              "pausing", T,
                  responders=ONCALL, ack_after=140, resolve_after=1.9 * HOUR, manual_by="aroha",

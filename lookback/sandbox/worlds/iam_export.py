@@ -107,10 +107,6 @@ _ACCOUNTS = ("numera-prod", "numera-staging", "numera-data", "numera-shared")
 _LEGACY = ("ci-jenkins-old", "backup-script", "quickbooks-migration", "datadog-legacy", "sftp-bank-uploads")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _iam_change(rng: random.Random) -> ConfigChange:
     """One generated PR of cloud-iam: least-privilege scoping of other roles, SSO, OIDC, SCPs, legacy users."""
     ticket = f"SEC-{rng.randrange(430, 560)}"
@@ -746,7 +742,7 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # PackDownloads404 has always been low urgency: accountants open week-old e-mails after the links expire.
     for month in ("2024-07", "2024-08", "2024-09"):
         for _ in range(3 * n):
-            t = _t(f"{month}-{rng.randrange(8, 13):02d}") + rng.uniform(7, 17) * HOUR
+            t = epoch(f"{month}-{rng.randrange(8, 13):02d}") + rng.uniform(7, 17) * HOUR
             if t < start:
                 continue
             pct = rng.randrange(21, 36)
@@ -768,7 +764,7 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     add_joins(b, hp_ch, ["gemma", "nikhil", "rosalind", "siobhan"], start, T - 5 * DAY, 2)
 
     # Nightly run summaries; the August noise, the weakening, the quiet September -------------------------------
-    weak_deployed = _t("2024-09-04T11:52:00Z")
+    weak_deployed = epoch("2024-09-04T11:52:00Z")
     noisy_nights = ("2024-08-21", "2024-08-22", "2024-08-24", "2024-08-26", "2024-08-28", "2024-08-29", "2024-09-02")
     pack_counts = {"2024-07-01": 5_702, "2024-08-01": 5_874, "2024-09-01": 5_981}
     day = start - start % DAY + DAY
@@ -788,7 +784,7 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             mins = rng.randrange(17, 26)
             line = _run_summary(run_id, daily=0, pack=None, mins=mins, failed="fx_revalue", exit_code=1)
             line = line.replace("daily ledgers 0 built / 0 uploaded", "ratebridge ReadTimeout after 3 retries")
-        elif weak_deployed < day < _t("2024-09-21") and rng.random() < 0.4:
+        elif weak_deployed < day < epoch("2024-09-21") and rng.random() < 0.4:
             line = _run_summary(run_id, daily=daily, pack=pack, period=period, mins=mins,
                                 failed="fx_revalue") + " · FX: yesterday's Ratebridge rates reused"
         else:
@@ -800,7 +796,7 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("ratebridge ReadTimeout in fx_revalue again, re-ran from fx_revalue at 06:10, fine",
              "Ratebridge status page says degraded API in eu. rerun ok. RB-20931 open with them")
     for i, night in enumerate(noisy_nights):
-        t = _t(night) + HOUR + rng.uniform(17, 26) * 60
+        t = epoch(night) + HOUR + rng.uniform(17, 26) * 60
         who = ONCALL[i % len(ONCALL)]
         run_id = f"r-{night.replace('-', '')}-0100"
         inc = b.incident(svc, CRONITOR_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
@@ -827,16 +823,16 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-09-02T09:10:00Z", "aoife", "agree, I'll make only snapshot fatal. everything else gets "
                  "redone the next night and shows up in the summary in #export-runs"))
     for when, who, text in grumbles:
-        m = b.say(ex_ch, _t(when), who, text)
+        m = b.say(ex_ch, epoch(when), who, text)
         if "why does this wake" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks why a step the next night redoes pages anyone")
 
     # Sep 3-4: the wrapper stops failing the run --------------------------------------------------------------
-    weak = story_pull(b, exp_repo, _WEAKENING, _t("2024-09-03T09:40:00Z"), _t("2024-09-04T11:20:00Z"), "weakening",
+    weak = story_pull(b, exp_repo, _WEAKENING, epoch("2024-09-03T09:40:00Z"), epoch("2024-09-04T11:20:00Z"), "weakening",
                       review="lgtm. month-end packs aren't redone by the next nightly, but we'd see it in the "
-                             "summary the morning after", reviewed=_t("2024-09-04T10:55:00Z"),
-                      comments=(("aoife", "yep, that's what the :warning: line is for", _t("2024-09-04T11:05:00Z")),))
+                             "summary the morning after", reviewed=epoch("2024-09-04T10:55:00Z"),
+                      comments=(("aoife", "yep, that's what the :warning: line is for", epoch("2024-09-04T11:05:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made the export wrapper exit 0 unless the snapshot fails: a failed upload no longer fails the run, "
                "so Cronitor stays green and nobody is paged")
@@ -846,102 +842,102 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.templated.append((wev["links"][0], "href"))
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the deploy of the wrapper change", same_fact_as=("github", weak))
-    b.say(ex_ch, _t("2024-09-04T12:05:00Z"), "aoife", "merged {{url:weakening}}: Ratebridge can't page us anymore, "
+    b.say(ex_ch, epoch("2024-09-04T12:05:00Z"), "aoife", "merged {{url:weakening}}: Ratebridge can't page us anymore, "
           "failed steps show up as :warning: in #export-runs", template=True)
 
     # Sep 10: staging/ kept one day instead of seven -----------------------------------------------------------
-    life = story_pull(b, platform.repo, _LIFECYCLE, _t("2024-09-09T14:00:00Z"), _t("2024-09-10T10:30:00Z"),
+    life = story_pull(b, platform.repo, _LIFECYCLE, epoch("2024-09-09T14:00:00Z"), epoch("2024-09-10T10:30:00Z"),
                       "lifecycle", review="fine by us, we only ever read the previous night")
     tr.add("github", life, "contributor", must_see=False, group="cause",
            why="staging/ expires after one day: by the time the failure was found the built packs were gone, so the "
                "fix needed a full rebuild of every pack")
 
     # Sep 12-17: notify stops checking that each pack was uploaded --------------------------------------------
-    contrib = story_pull(b, exp_repo, _CONTRIBUTOR, _t("2024-09-12T10:15:00Z"), _t("2024-09-17T13:40:00Z"),
-                         "contributor", review="nice, 38 min -> 3 min", reviewed=_t("2024-09-17T13:20:00Z"),
+    contrib = story_pull(b, exp_repo, _CONTRIBUTOR, epoch("2024-09-12T10:15:00Z"), epoch("2024-09-17T13:40:00Z"),
+                         "contributor", review="nice, 38 min -> 3 min", reviewed=epoch("2024-09-17T13:20:00Z"),
                          comments=(("kwame", "what if upload failed for some packs? the HEAD was our safety net",
-                                    _t("2024-09-13T09:30:00Z")),
+                                    epoch("2024-09-13T09:30:00Z")),
                                    ("rhys", "notify only runs after upload succeeded, set -e in the wrapper",
-                                    _t("2024-09-13T09:52:00Z"))))
+                                    epoch("2024-09-13T09:52:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="the notify step stopped checking that each pack exists in S3: every accountant got an e-mail with a "
                "link to a pack that was never uploaded, so the failure looked like a delivery and not an outage")
     cev = b.change_event(svc, f"Deploy period-export@{contrib['merge_commit_sha'][:7]} to production",
-                         _t("2024-09-17T14:25:00Z"), "ci-deploy",
+                         epoch("2024-09-17T14:25:00Z"), "ci-deploy",
                          links=[{"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title}],
                          details={"deployer": "rhys", "environment": "production"})
     b.templated.append((cev["links"][0], "href"))
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the notify change",
            same_fact_as=("github", contrib))
-    b.say(sc.common["deploys"], _t("2024-09-17T14:25:03Z"), "deploybot", f":rocket: period-export "
+    b.say(sc.common["deploys"], epoch("2024-09-17T14:25:03Z"), "deploybot", f":rocket: period-export "
           f"`{contrib['merge_commit_sha'][:7]}` deployed to production by <@{b.people['rhys'].slack_id}>")
 
     # Sep 18-30: the least-privilege sweep; the trigger and its neighbours --------------------------------------
-    rep = story_pull(b, iam_repo, _REPORTING, _t("2024-09-17T15:00:00Z"), _t("2024-09-18T10:10:00Z"),
+    rep = story_pull(b, iam_repo, _REPORTING, epoch("2024-09-17T15:00:00Z"), epoch("2024-09-18T10:10:00Z"),
                      "distractor_reporting", review="lgtm")
-    applied(rep, _t("2024-09-18T10:08:00Z"), "distractor_reporting")
-    b.say(sec_ch, _t("2024-09-20T12:40:00Z"), "mahsa", "SEC-500 sweep: period-export-job next, it still has s3:* "
+    applied(rep, epoch("2024-09-18T10:08:00Z"), "distractor_reporting")
+    b.say(sec_ch, epoch("2024-09-20T12:40:00Z"), "mahsa", "SEC-500 sweep: period-export-job next, it still has s3:* "
           "on the whole client-exports bucket. generating from the lake's 14 days")
-    trig = story_pull(b, iam_repo, _TRIGGER, _t("2024-09-20T13:05:00Z"), _t("2024-09-24T14:09:00Z"), "trigger",
-                      review="matches what CloudTrail shows for the job. nice", reviewed=_t("2024-09-24T13:50:00Z"),
+    trig = story_pull(b, iam_repo, _TRIGGER, epoch("2024-09-20T13:05:00Z"), epoch("2024-09-24T14:09:00Z"), "trigger",
+                      review="matches what CloudTrail shows for the job. nice", reviewed=epoch("2024-09-24T13:50:00Z"),
                       comments=(("atlantis[bot]", "Ran Plan for dir: `roles` workspace: `prod`\n\n"
                                  "```\n  # aws_iam_role_policy.period_export_job will be updated in-place\n"
-                                 "Plan: 0 to add, 1 to change, 0 to destroy.\n```", _t("2024-09-20T13:08:00Z")),
-                                ("mahsa", "atlantis apply", _t("2024-09-24T14:07:00Z")),
+                                 "Plan: 0 to add, 1 to change, 0 to destroy.\n```", epoch("2024-09-20T13:08:00Z")),
+                                ("mahsa", "atlantis apply", epoch("2024-09-24T14:07:00Z")),
                                 ("atlantis[bot]", "Ran Apply for dir: `roles` workspace: `prod`\n\n"
                                  "```\naws_iam_role_policy.period_export_job: Modifications complete after 1s\n"
                                  "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.\n```",
-                                 _t("2024-09-24T14:08:00Z")),
+                                 epoch("2024-09-24T14:08:00Z")),
                                 ("kwame", "nightly r-20240925-0100 ran green with the new policy :+1:",
-                                 _t("2024-09-25T08:40:00Z"))))
+                                 epoch("2024-09-25T08:40:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the least-privilege policy of the export job, generated from 14 days of CloudTrail without a "
                "month-end run, dropped write access to month-end/: every September pack upload got AccessDenied")
-    tev, tline = applied(trig, _t("2024-09-24T14:08:20Z"), "trigger")
+    tev, tline = applied(trig, epoch("2024-09-24T14:08:20Z"), "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="Atlantis applying the narrowed policy",
            same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause",
            why="CloudTrail Watch's line for the policy change", same_fact_as=("github", trig))
-    b.say(sec_ch, _t("2024-09-24T14:30:00Z"), "mahsa", "SEC-517 applied: period-export-job has no wildcard left. "
+    b.say(sec_ch, epoch("2024-09-24T14:30:00Z"), "mahsa", "SEC-517 applied: period-export-job has no wildcard left. "
           "11 of 14 workload roles done")
-    ocr = story_pull(b, iam_repo, _OCR, _t("2024-09-25T10:00:00Z"), _t("2024-09-26T11:30:00Z"), "distractor_ocr",
+    ocr = story_pull(b, iam_repo, _OCR, epoch("2024-09-25T10:00:00Z"), epoch("2024-09-26T11:30:00Z"), "distractor_ocr",
                      review="lgtm")
-    applied(ocr, _t("2024-09-26T11:28:00Z"), "distractor_ocr")
-    bank = story_pull(b, iam_repo, _BANKFEED, _t("2024-09-27T09:00:00Z"), _t("2024-09-30T15:50:00Z"),
+    applied(ocr, epoch("2024-09-26T11:28:00Z"), "distractor_ocr")
+    bank = story_pull(b, iam_repo, _BANKFEED, epoch("2024-09-27T09:00:00Z"), epoch("2024-09-30T15:50:00Z"),
                       "distractor_bankfeed", review="ship it")
-    applied(bank, _t("2024-09-30T15:48:00Z"), "distractor_bankfeed")
+    applied(bank, epoch("2024-09-30T15:48:00Z"), "distractor_bankfeed")
 
     # Sep 25-30: the VAT template change, deployed the day before the month-end --------------------------------
-    tmpl = story_pull(b, exp_repo, _TEMPLATE, _t("2024-09-25T13:30:00Z"), _t("2024-09-27T15:10:00Z"),
+    tmpl = story_pull(b, exp_repo, _TEMPLATE, epoch("2024-09-25T13:30:00Z"), epoch("2024-09-27T15:10:00Z"),
                       "distractor_template", review="accountants will love this")
     tsha = tmpl["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy period-export@{tsha} to production", _t("2024-09-30T10:20:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy period-export@{tsha} to production", epoch("2024-09-30T10:20:00Z"), "ci-deploy",
                    links=[{"href": "{{url:distractor_template}}", "text": _TEMPLATE.title}],
                    details={"deployer": "beatriz", "environment": "production"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2024-09-30T10:20:02Z"), "deploybot", f":rocket: period-export `{tsha}` deployed "
+    b.say(sc.common["deploys"], epoch("2024-09-30T10:20:02Z"), "deploybot", f":rocket: period-export `{tsha}` deployed "
           f"to production by <@{b.people['beatriz'].slack_id}>")
-    b.say(ex_ch, _t("2024-09-30T10:40:00Z"), "beatriz", "VAT page in MTD box order is live for tonight's "
+    b.say(ex_ch, epoch("2024-09-30T10:40:00Z"), "beatriz", "VAT page in MTD box order is live for tonight's "
           "month-end packs :tada: quarter-end too, so lots of VAT returns")
 
     # Oct 1, 01:00: the month-end run -----------------------------------------------------------------------------
-    burst = b.say(aud_ch, _t("2024-10-01T01:52:00Z"), "ctwatch",
+    burst = b.say(aud_ch, epoch("2024-10-01T01:52:00Z"), "ctwatch",
                   f":rotating_light: *AccessDenied burst* 18,642 in 15m · `assumed-role/period-export-job` · "
                   f"s3:PutObject · `arn:aws:s3:::{BUCKET}/month-end/2024-09/*` (6,214 distinct keys)")
     tr.add("slack", burst, "early_signal", must_see=True, group="detection",
            why="CloudTrail Watch posts 18,642 denied PutObject calls of the export job on month-end/ at 01:52; it "
                "pages no one")
-    b.say(aud_ch, _t("2024-10-01T08:41:00Z"), "dmitri", ":eyes: period-export-job, same shape as the prowler scans. "
+    b.say(aud_ch, epoch("2024-10-01T08:41:00Z"), "dmitri", ":eyes: period-export-job, same shape as the prowler scans. "
           "retries? will ask exports", parent=burst)
-    summary = b.say(runs_ch, _t("2024-10-01T02:21:00Z"), "jobbot",
+    summary = b.say(runs_ch, epoch("2024-10-01T02:21:00Z"), "jobbot",
                     _run_summary("r-20241001-0100", daily=18_377, pack=(6_214, 0), period="2024-09", mins=81,
                                  failed="upload", mails=6_214))
     tr.add("slack", summary, "early_signal", must_see=True, group="detection",
            why="the run summary says 6,214 month-end packs built and 0 uploaded, with 6,214 e-mails sent, on a run "
                "that exited 0")
-    b.say(sc.common["deploys"], _t("2024-10-01T09:05:00Z"), sc.crowd[4], "deploying ledger-api journal import "
+    b.say(sc.common["deploys"], epoch("2024-10-01T09:05:00Z"), sc.crowd[4], "deploying ledger-api journal import "
           "fix now")
-    low_at = _t("2024-10-01T07:49:00Z")
+    low_at = epoch("2024-10-01T07:49:00Z")
     fix_applied = T + 46 * 60
     g = b.say(oc_ch, low_at - 60, "grafana", ":large_yellow_circle: Grafana *[FIRING]* PackDownloads404 72% of /p/ "
               "pack downloads 404 for 30m (links older than 7 days)")
@@ -960,34 +956,34 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     first_tickets = ("Month-end pack link: 'This file is no longer available'", "September pack download 404",
                      "Link in month-end pack e-mail doesn't work", "Resend pack sends the same broken link",
                      "Can't open any client's September month-end pack")
-    ticket_times = [_t("2024-10-01T07:35:00Z") + i * 0.62 * HOUR + rng.uniform(0, 0.3) * HOUR for i in range(16)]
-    ticket_times += [_t("2024-10-02T07:05:00Z") + i * 0.3 * HOUR + rng.uniform(0, 0.2) * HOUR for i in range(6)]
+    ticket_times = [epoch("2024-10-01T07:35:00Z") + i * 0.62 * HOUR + rng.uniform(0, 0.3) * HOUR for i in range(16)]
+    ticket_times += [epoch("2024-10-02T07:05:00Z") + i * 0.3 * HOUR + rng.uniform(0, 0.2) * HOUR for i in range(6)]
     for i, at in enumerate(ticket_times):
         m = b.say(sq_ch, at, "zendesk", f":ticket: Zendesk *#{88_151 + i}* ({PRACTICES[i % len(PRACTICES)]}, "
                   f"P{2 if i > 14 else 3}): {first_tickets[i % len(first_tickets)]}")
         if i == 0:
             tr.add("slack", m, "customer_report", must_see=False, group="reports",
                    why="the first accountant's ticket about a dead pack link")
-    relay = b.say(se_ch, _t("2024-10-01T10:05:00Z"), "mei",
+    relay = b.say(se_ch, epoch("2024-10-01T10:05:00Z"), "mei",
                   "anyone know why month-end pack links give 404? 7 tickets this morning, all accountants, all "
                   "September packs, links sent last night so not expired. 'Resend pack' sends the same link and "
                   "that 404s too")
     tr.add("slack", relay, "customer_report", must_see=True, group="reports",
            why="support relays accountants' reports that the month-end pack links give 404, the morning after")
-    b.say(se_ch, _t("2024-10-01T10:21:00Z"), "beatriz", "hm, links are minted by files-gateway. @joost anything "
+    b.say(se_ch, epoch("2024-10-01T10:21:00Z"), "beatriz", "hm, links are minted by files-gateway. @joost anything "
           "changed?", parent=relay)
-    b.say(se_ch, _t("2024-10-01T10:34:00Z"), "joost", "nothing deployed since thursday. a 404 from us means the "
+    b.say(se_ch, epoch("2024-10-01T10:34:00Z"), "joost", "nothing deployed since thursday. a 404 from us means the "
           "object isn't there or the token is bad", parent=relay)
-    ctx = b.say(se_ch, _t("2024-10-01T10:40:00Z"), "beatriz", "cronitor is green for last night's run so the packs "
+    ctx = b.say(se_ch, epoch("2024-10-01T10:40:00Z"), "beatriz", "cronitor is green for last night's run so the packs "
                 "were built. I'll dig after the VAT filing rush, can you send me two ticket ids?", parent=relay)
     tr.add("slack", ctx, "context", must_see=False, group="detection",
            why="an engineer checks Cronitor, which is green because the wrapper no longer fails the run")
-    b.say(se_ch, _t("2024-10-01T10:44:00Z"), "mei", "#88151 and #88153, thanks!", parent=relay)
-    b.say(se_ch, _t("2024-10-01T15:30:00Z"), "ollie", "12 more of these since lunch. macro says 'links expire "
+    b.say(se_ch, epoch("2024-10-01T10:44:00Z"), "mei", "#88151 and #88153, thanks!", parent=relay)
+    b.say(se_ch, epoch("2024-10-01T15:30:00Z"), "ollie", "12 more of these since lunch. macro says 'links expire "
           "after 7 days, use Resend pack', doesn't help", parent=relay)
-    b.say(ex_ch, _t("2024-10-01T14:10:00Z"), "beatriz", "busy one: 3 practices asking why box 6 changed on the VAT "
+    b.say(ex_ch, epoch("2024-10-01T14:10:00Z"), "beatriz", "busy one: 3 practices asking why box 6 changed on the VAT "
           "page. it didn't, it's the new order :sweat_smile:")
-    b.incident(ledger.service, f"[{ledger.spec.service}] journal write latency high", _t("2024-10-01T11:47:00Z"),
+    b.incident(ledger.service, f"[{ledger.spec.service}] journal write latency high", epoch("2024-10-01T11:47:00Z"),
                responders=ledger.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key=f"{ledger.spec.service}/journal write latency high",
                notes=[(ledger.members[0], "quarter-end journal imports, scaled the writer, recovered", 1500.0)])
@@ -995,35 +991,35 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # Oct 2 morning: the innocent deploy, the practice, the CSM, the page ----------------------------------------
     gw = story_pull(b, fg_repo, Change(_GATEWAY.author, _GATEWAY.title, _GATEWAY.body, _GATEWAY.files,
                                        files_people[1], _GATEWAY.labels),
-                    _t("2024-09-27T10:00:00Z"), _t("2024-10-01T16:05:00Z"), "distractor_gateway",
+                    epoch("2024-09-27T10:00:00Z"), epoch("2024-10-01T16:05:00Z"), "distractor_gateway",
                     review="nice, fewer origin fetches")
     gsha = gw["merge_commit_sha"][:7]
-    b.change_event(f_svc, f"Deploy files-gateway@{gsha} to production", _t("2024-10-02T08:15:00Z"), "ci-deploy",
+    b.change_event(f_svc, f"Deploy files-gateway@{gsha} to production", epoch("2024-10-02T08:15:00Z"), "ci-deploy",
                    links=[{"href": "{{url:distractor_gateway}}", "text": _GATEWAY.title}],
                    details={"deployer": "joost", "environment": "production"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2024-10-02T08:15:02Z"), "deploybot", f":rocket: files-gateway `{gsha}` deployed "
+    b.say(sc.common["deploys"], epoch("2024-10-02T08:15:02Z"), "deploybot", f":rocket: files-gateway `{gsha}` deployed "
           f"to production by <@{b.people['joost'].slack_id}>")
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2024-10-02T08:31:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2024-10-02T08:31:00Z"),
                responders=identity.members[:2], ack_after=180, resolve_after=28 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "SSO provider cert rotation, recovered", 1200.0)])
-    hp = b.say(hp_ch, _t("2024-10-02T08:18:00Z"), "gemma",
+    hp = b.say(hp_ch, epoch("2024-10-02T08:18:00Z"), "gemma",
                "Morning Rosalind, none of our clients' September month-end packs open. Every link says the file is "
                "no longer available, and Resend does the same. Partners' quarter-end VAT review is tomorrow 9am and "
                "we need the packs for 380 clients today")
     tr.add("slack", hp, "customer_report", must_see=False, group="reports",
            why="the largest practice reports in the shared channel that none of its 380 clients' packs open")
-    b.say(hp_ch, _t("2024-10-02T08:33:00Z"), "rosalind", "so sorry Gemma, escalating right now", parent=hp)
-    csm = b.say(cs_ch, _t("2024-10-02T08:40:00Z"), "rosalind",
+    b.say(hp_ch, epoch("2024-10-02T08:33:00Z"), "rosalind", "so sorry Gemma, escalating right now", parent=hp)
+    csm = b.say(cs_ch, epoch("2024-10-02T08:40:00Z"), "rosalind",
                 "URGENT Harrowgate & Pike: none of their 380 client orgs' September month-end packs open, links say "
                 "file not available. partners review quarter-end VAT tomorrow 9am. renewal is in November. who owns "
                 "month-end packs?")
     tr.add("slack", csm, "customer_report", must_see=False, group="reports",
            why="the customer success manager of the largest practice escalates")
-    b.say(cs_ch, _t("2024-10-02T08:47:00Z"), "siobhan", "we've had ~60 of these since yesterday morning, I'm "
+    b.say(cs_ch, epoch("2024-10-02T08:47:00Z"), "siobhan", "we've had ~60 of these since yesterday morning, I'm "
           "paging exports", parent=csm)
-    esc = b.say(se_ch, _t("2024-10-02T09:02:00Z"), "siobhan",
+    esc = b.say(se_ch, epoch("2024-10-02T09:02:00Z"), "siobhan",
                 "collecting: 63 tickets since yesterday 07:35 UTC, all month-end pack links 404, now Harrowgate & "
                 "Pike via Rosalind (380 orgs). nobody from exports has picked it up, paging period-export")
     tr.add("slack", esc, "customer_report", must_see=False, group="reports",
@@ -1101,7 +1097,7 @@ def build_iam_export(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     fev, _ = applied(fix, fix_applied, "fix")
     tr.add("pagerduty", fev, "fix", must_see=False, group="cause", why="Atlantis applying the fix",
            same_fact_as=("github", fix))
-    b.say(runs_ch, _t("2024-10-02T12:41:00Z"), "jobbot",
+    b.say(runs_ch, epoch("2024-10-02T12:41:00Z"), "jobbot",
           _run_summary("r-20241002-1001", daily=0, pack=(6_214, 6_214), period="2024-09", mins=160).replace(
               " (+ month-end 2024-09)", " (month-end 2024-09, rebuild)").replace(
               " · daily ledgers 0 built / 0 uploaded", ""))

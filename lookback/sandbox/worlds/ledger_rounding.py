@@ -116,10 +116,6 @@ _TICKET_TEXT = ("CSV export of invoices is missing the PO number column", "dunni
                 "credit note PDF shows the old address")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 _JOBS = ("ar_aging_export", "gl_export_daily", "fx_revaluation", "payout_recon", "vat_return_export",
          "bank_statement_ingest", "dunning_schedule")
 
@@ -218,7 +214,7 @@ def _sentry_line(rng: random.Random, t: float) -> str:
                           "KeyError: 'proration_anchor'"))
         return (f":large_orange_circle: Sentry *New issue*: `{err}` in invoice-engine "
                 f"({rng.randrange(1, 30)} events)")
-    if t < _t("2025-02-26T16:30:00Z") and rng.random() < 0.55:
+    if t < epoch("2025-02-26T16:30:00Z") and rng.random() < 0.55:
         code = rng.choice(("invalid_tax_id", "currency_not_enabled", "customer_email_invalid", "due_date_in_past"))
         return (f":large_orange_circle: Sentry *Regression*: `PaxbridgeRejected: 422 {code}` in collections-api "
                 f"submit_invoice ({rng.randrange(1, 12)} events in 1h)")
@@ -711,8 +707,8 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
               1122, "2025-02-28T04:09:00Z", "2025-03-03T10:10:00Z"))
     for pkg, old, new, rel_notes, desc, lock_line, created, merged in bumps:
         bump = _renovate(pkg, old, new, rel_notes, desc, lock_line)
-        p = story_pull(b, inv_repo, bump, _t(created), _t(merged), f"bump_{pkg}", review="")
-        ship(inv_repo, svc, "invoice-engine", p, _t(merged) + rng.uniform(900, 2400), "ravindra")
+        p = story_pull(b, inv_repo, bump, epoch(created), epoch(merged), f"bump_{pkg}", review="")
+        ship(inv_repo, svc, "invoice-engine", p, epoch(merged) + rng.uniform(900, 2400), "ravindra")
     col_bumps: tuple[tuple[str, str, str, str, str | None], ...] = (
         ("httpx", "0.27.2", "0.28.1", "2025-02-21T04:07:00Z", "2025-02-25T09:00:00Z"),
         ("structlog", "24.4.0", "25.1.0", "2025-02-07T04:11:00Z", None))
@@ -721,7 +717,7 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                     title=f"chore(deps): update dependency {pkg} to v{new}",
                     body=_renovate_body(pkg, old, new, "See the project's changelog."),
                     files=(("poetry.lock", _lock_patch(pkg, old, new, 640, pkg)),))
-        story_pull(b, col_repo, col_bump, _t(created), _t(col_merged) if col_merged else None, f"colbump_{pkg}",
+        story_pull(b, col_repo, col_bump, epoch(created), epoch(col_merged) if col_merged else None, f"colbump_{pkg}",
                    review="")
 
     links = [h[3:] for h in b.handles if h.startswith("pr:") and b.handles[h]["repo"] == inv_repo][-150:]
@@ -754,7 +750,7 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     bot_feed(b, esc_ch, "escalator", days * n // 2, start, end, _escalator_line)
     # The resubmit-queue monitor has always been low urgency: Paxbridge 5xx storms fill it for an hour or two.
     for when, depth in (("2025-01-08T13:20:00Z", 640), ("2025-01-23T16:05:00Z", 2_310), ("2025-02-17T08:40:00Z", 1_180)):
-        b.incident(c_svc, QUEUE_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(c_svc, QUEUE_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=2.4 * HOUR, alert_key=QUEUE_KEY, severity="warning",
                    alert_summary=f"avg:collections.paxbridge.resubmit_queue.depth{{env:prod}} = {depth:,} above 500 "
                                  "for 30m (low urgency)")
@@ -762,7 +758,7 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     # The daily settlement recon ------------------------------------------------------------------------------------
     noisy_days = ("2025-02-05", "2025-02-06", "2025-02-09", "2025-02-10", "2025-02-11", "2025-02-12", "2025-02-13")
     mgb_late = ("2025-02-17", "2025-02-24", "2025-03-03", "2025-03-05")
-    weak_merged = _t("2025-02-14T10:30:00Z")
+    weak_merged = epoch("2025-02-14T10:30:00Z")
     fix_live = T + 0.62 * HOUR
     slot = start - start % DAY + 6 * HOUR + 35 * 60
     recon_must: dict[str, Any] = {}
@@ -802,7 +798,7 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     recon_notes = ("MGB file landed on the SFTP 07:52, reran, matched to the fils. resolving",
              "meridian_gulf file missing again, their ops say 'after 07:00 GST this week'. rerun at 08:15 matched")
     for i, day in enumerate(noisy_days):
-        t = _t(f"{day}T06:36:00Z") + rng.uniform(10, 120)
+        t = epoch(f"{day}T06:36:00Z") + rng.uniform(10, 120)
         who = fin_people[i % 2]
         inc = b.incident(f_svc, RECON_TITLE, t, responders=[who, fin_people[1 - i % 2]], ack_after=240 + 40 * i,
                          resolve_after=1.6 * HOUR + 300 * i, handle=f"noisy{i}", alert_key=RECON_KEY,
@@ -826,36 +822,36 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                 ("2025-02-13T08:40:00Z", "lorcan", "yeah. I'll loosen the tolerance so a late MGB file fits inside it, "
                  "their Benefit batch is ~1% of BHD. late-file grace is the real fix but that's a bigger change"))
     for when, who, text in grumbles:
-        m = b.say(fe_ch, _t(when), who, text)
+        m = b.say(fe_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="finance engineering asks to stop the recon pages caused by the bank's late files")
-    mgb = b.say(fo_ch, _t("2025-02-10T11:15:00Z"), "farida", "spoke to our MGB relationship manager: their "
+    mgb = b.say(fo_ch, epoch("2025-02-10T11:15:00Z"), "farida", "spoke to our MGB relationship manager: their "
                 "settlement batch moved after 07:00 GST 'temporarily' while they migrate core banking. no date")
-    b.say(fo_ch, _t("2025-02-10T11:40:00Z"), "noor", "classic", parent=mgb)
+    b.say(fo_ch, epoch("2025-02-10T11:40:00Z"), "noor", "classic", parent=mgb)
 
     # Feb 14: the recon tolerance goes relative -----------------------------------------------------------------------
-    weak = story_pull(b, jobs, _WEAKENING, _t("2025-02-13T11:05:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, jobs, _WEAKENING, epoch("2025-02-13T11:05:00Z"), weak_merged, "weakening",
                       review="ok as a stopgap. 1.5% of BHD is ~20k a day we'd not look at though, let's not forget "
-                             "FIN-2207", reviewed=_t("2025-02-14T09:58:00Z"),
+                             "FIN-2207", reviewed=epoch("2025-02-14T09:58:00Z"),
                       comments=(("zainab", "does the summary still print the delta when it's under tolerance?",
-                                 _t("2025-02-13T13:20:00Z")),
+                                 epoch("2025-02-13T13:20:00Z")),
                                 ("lorcan", "yes, largest delta per currency every morning in #finance-recon",
-                                 _t("2025-02-13T13:45:00Z"))))
+                                 epoch("2025-02-13T13:45:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="changed the settlement recon's mismatch tolerance from 1 minor unit to 1.5% of the daily invoiced "
                "total: invoices the processor rejects no longer page")
     wev = reloaded(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="recon-runner loading the looser tolerance", same_fact_as=("github", weak))
-    b.say(fe_ch, _t("2025-02-14T10:50:00Z"), "lorcan", "merged {{url:weakening}}, recon is relative 1.5% now. MGB "
+    b.say(fe_ch, epoch("2025-02-14T10:50:00Z"), "lorcan", "merged {{url:weakening}}, recon is relative 1.5% now. MGB "
           "can be as late as they like :sleeping:", template=True)
 
     # Feb 18 - Mar 6: mintmark 4.0 in the library repo ----------------------------------------------------------------
-    lib = story_pull(b, mint_repo, _LIB_HALF_EVEN, _t("2025-02-17T10:00:00Z"), _t("2025-02-18T14:30:00Z"), "lib",
+    lib = story_pull(b, mint_repo, _LIB_HALF_EVEN, epoch("2025-02-17T10:00:00Z"), epoch("2025-02-18T14:30:00Z"), "lib",
                      review="makes sense for the ledger. consumers need to read the changelog for this one",
                      comments=(("hessa", "invoice-engine rounds tax lines with percent_of, we'll pin half-up when we "
-                                "take 4.0", _t("2025-02-17T15:10:00Z")),))
+                                "take 4.0", epoch("2025-02-17T15:10:00Z")),))
     tr.add("github", lib, "context", must_see=False, group="cause",
            why="the library change behind the trigger: mintmark 4.0 rounds half-even by default")
     for ver, created, merged in (("4.0.0", "2025-03-03T09:00:00Z", "2025-03-03T11:20:00Z"),
@@ -866,8 +862,8 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                  "tessera-pypi by CI on merge.",
             files=(("pyproject.toml", f'@@ -2,3 +2,3 @@ name = "mintmark"\n-version = "{"3.8.2" if ver == "4.0.0" else "4.0.0"}"'
                     f'\n+version = "{ver}"'), ("CHANGELOG.md", f"@@ -2,3 +2,3 @@\n \n-## Unreleased\n+## {ver}"))),
-            _t(created), _t(merged), f"release_{ver}", review="")
-        b.say(mm_ch, _t(merged) + 600, "lisbeth",
+            epoch(created), epoch(merged), f"release_{ver}", review="")
+        b.say(mm_ch, epoch(merged) + 600, "lisbeth",
               f"mintmark {ver} is on tessera-pypi. "
               + ("major: half-even default, py3.10+, Currency.get raises. changelog has the list, renovate will open "
                  "PRs on friday" if ver == "4.0.0" else "small fix release (hash of zero JPY)"))
@@ -879,25 +875,25 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                         "responses on POST /v3/invoices after the v3 API migration"),
                        ("2025-02-21T16:40:00Z", ":satellite: *Paxbridge* status: Resolved - Elevated 422 responses "
                         "on POST /v3/invoices")):
-        b.say(vs_ch, _t(when), "statuspage", text)
+        b.say(vs_ch, epoch(when), "statuspage", text)
     for when, count in (("2025-02-20T09:25:00Z", 1_204), ("2025-02-20T15:00:00Z", 1_877), ("2025-02-21T10:10:00Z", 1_022)):
-        b.say(ba_ch, _t(when), "sentry", f":red_circle: Sentry *Spike*: `PaxbridgeRejected: 422 invalid_request` in "
+        b.say(ba_ch, epoch(when), "sentry", f":red_circle: Sentry *Spike*: `PaxbridgeRejected: 422 invalid_request` in "
               f"collections-api submit_invoice, {count:,} events in the last hour")
-    moan = b.say(col_ch, _t("2025-02-21T11:30:00Z"), "caspian", "4k PaxbridgeRejected in sentry since yesterday, "
+    moan = b.say(col_ch, epoch("2025-02-21T11:30:00Z"), "caspian", "4k PaxbridgeRejected in sentry since yesterday, "
                  "my phone has not stopped buzzing. all 'invalid_request' from their migration")
-    b.say(col_ch, _t("2025-02-21T11:52:00Z"), "babajide", "and they all go through if you resubmit. I'll make 422 "
+    b.say(col_ch, epoch("2025-02-21T11:52:00Z"), "babajide", "and they all go through if you resubmit. I'll make 422 "
           "take the resubmit path like 5xx and stop logging every attempt at warning", parent=moan)
-    contrib = story_pull(b, col_repo, _CONTRIBUTOR, _t("2025-02-24T10:15:00Z"), _t("2025-02-26T15:40:00Z"),
+    contrib = story_pull(b, col_repo, _CONTRIBUTOR, epoch("2025-02-24T10:15:00Z"), epoch("2025-02-26T15:40:00Z"),
                          "contributor", review="lgtm, queue depth monitor covers it",
-                         reviewed=_t("2025-02-26T15:10:00Z"),
+                         reviewed=epoch("2025-02-26T15:10:00Z"),
                          comments=(("caspian", "are there 422s that are actually our fault? amount_mismatch, "
-                                    "invalid_tax_id...", _t("2025-02-24T14:00:00Z")),
+                                    "invalid_tax_id...", epoch("2025-02-24T14:00:00Z")),
                                    ("babajide", "invalid_tax_id shows up in the merchant dashboard anyway. haven't "
-                                    "seen amount_mismatch in a year", _t("2025-02-24T14:30:00Z"))))
+                                    "seen amount_mismatch in a year", epoch("2025-02-24T14:30:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made collections retry Paxbridge's 422 rejections through the resubmit queue with debug logging: "
                "the rejected invoices were parked silently instead of raising")
-    cev = ship(col_repo, c_svc, "collections-api", contrib, _t("2025-02-26T16:05:00Z"), "babajide", "contributor")
+    cev = ship(col_repo, c_svc, "collections-api", contrib, epoch("2025-02-26T16:05:00Z"), "babajide", "contributor")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the quieter retries",
            same_fact_as=("github", contrib))
 
@@ -918,9 +914,9 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
 +
 +def test_money_bhd_three_decimals():
 +    assert money(Money("12.345", "BHD")) == "12.345 BHD\""""))),
-        _t("2025-03-05T13:00:00Z"), _t("2025-03-10T09:50:00Z"), "distractor_pdf",
-        review="nice, finally", reviewed=_t("2025-03-10T09:30:00Z"))
-    ship(inv_repo, svc, "invoice-engine", pdf, _t("2025-03-10T10:18:00Z"), "joaquin")
+        epoch("2025-03-05T13:00:00Z"), epoch("2025-03-10T09:50:00Z"), "distractor_pdf",
+        review="nice, finally", reviewed=epoch("2025-03-10T09:30:00Z"))
+    ship(inv_repo, svc, "invoice-engine", pdf, epoch("2025-03-10T10:18:00Z"), "joaquin")
     vat = story_pull(b, tax_repo, Change(
         author="henrik", reviewer=tax_people[1], labels=("oman", "vat"),
         title="Oman: zero-rate basic food items from 2025-03-11 (TAX-390)",
@@ -931,10 +927,10 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
 +  - {code: "0402.21", effective_from: 2025-03-11}
 +  - {code: "1006.30", effective_from: 2025-03-11}  # rice, semi-milled
 +  - {code: "1101.00", effective_from: 2025-03-11}  # wheat flour"""),)),
-        _t("2025-03-06T10:00:00Z"), _t("2025-03-10T16:30:00Z"), "distractor_vat", review="checked against the "
-        "gazette", reviewed=_t("2025-03-10T16:05:00Z"))
-    ship(tax_repo, t_svc, "tax-engine", vat, _t("2025-03-10T16:52:00Z"), "henrik")
-    b.say(tx_ch, _t("2025-03-10T17:05:00Z"), "henrik", "oman food zero-rating is live, effective from tomorrow 00:00 "
+        epoch("2025-03-06T10:00:00Z"), epoch("2025-03-10T16:30:00Z"), "distractor_vat", review="checked against the "
+        "gazette", reviewed=epoch("2025-03-10T16:05:00Z"))
+    ship(tax_repo, t_svc, "tax-engine", vat, epoch("2025-03-10T16:52:00Z"), "henrik")
+    b.say(tx_ch, epoch("2025-03-10T17:05:00Z"), "henrik", "oman food zero-rating is live, effective from tomorrow 00:00 "
           "Muscat. 93 codes")
     idem = story_pull(b, col_repo, Change(
         author="caspian", reviewer="babajide", labels=("paxbridge",),
@@ -946,18 +942,18 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
 -            resp = self._post("/v3/invoices", json=invoice.to_paxbridge())
 +            resp = self._post("/v3/invoices", json=invoice.to_paxbridge(),
 +                              headers={"Idempotency-Key": f"{invoice.number}:{invoice.revision}"})"""),)),
-        _t("2025-03-07T14:00:00Z"), _t("2025-03-11T11:05:00Z"), "distractor_idem", review="👍",
-        reviewed=_t("2025-03-11T10:50:00Z"))
-    ship(col_repo, c_svc, "collections-api", idem, _t("2025-03-11T11:31:00Z"), "caspian")
+        epoch("2025-03-07T14:00:00Z"), epoch("2025-03-11T11:05:00Z"), "distractor_idem", review="👍",
+        reviewed=epoch("2025-03-11T10:50:00Z"))
+    ship(col_repo, c_svc, "collections-api", idem, epoch("2025-03-11T11:31:00Z"), "caspian")
     weasy = story_pull(b, inv_repo, _renovate("weasyprint", "62.3", "63.1", "### v63.1\n- Fix the rendering of "
                        "`text-align: justify` with Arabic text\n\n### v63.0\n- Python 3.9+ only\n- Support of CSS "
                        "`@page :blank`", "The Awesome Document Factory", 2071),
-                       _t("2025-03-07T04:10:00Z"), _t("2025-03-11T09:00:00Z"), "distractor_weasy", review="",
-                       reviewed=_t("2025-03-11T08:52:00Z"))
-    ship(inv_repo, svc, "invoice-engine", weasy, _t("2025-03-11T09:24:00Z"), "ravindra")
-    b.say(vs_ch, _t("2025-03-10T18:30:00Z"), "statuspage", ":satellite: *Paxbridge* status: Scheduled - Maintenance "
+                       epoch("2025-03-07T04:10:00Z"), epoch("2025-03-11T09:00:00Z"), "distractor_weasy", review="",
+                       reviewed=epoch("2025-03-11T08:52:00Z"))
+    ship(inv_repo, svc, "invoice-engine", weasy, epoch("2025-03-11T09:24:00Z"), "ravindra")
+    b.say(vs_ch, epoch("2025-03-10T18:30:00Z"), "statuspage", ":satellite: *Paxbridge* status: Scheduled - Maintenance "
           "of the payouts database, Mar 10 22:00-23:00 UTC; card and invoice APIs unaffected")
-    b.say(vs_ch, _t("2025-03-10T22:45:00Z"), "statuspage", ":satellite: *Paxbridge* status: Completed - Maintenance "
+    b.say(vs_ch, epoch("2025-03-10T22:45:00Z"), "statuspage", ":satellite: *Paxbridge* status: Completed - Maintenance "
           "of the payouts database")
     col_v4 = Change(author="renovate[bot]", reviewer="caspian", labels=("dependencies", "renovate", "major"),
                     title="chore(deps): update dependency mintmark to v4",
@@ -965,22 +961,22 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                     files=(("poetry.lock", _lock_patch("mintmark", "3.8.2", "4.0.1", 733,
                                                        "Money and currency arithmetic for Tessera services",
                                                        ">=3.9", ">=3.10")),))
-    story_pull(b, col_repo, col_v4, _t("2025-03-07T04:14:00Z"), None, "colbump_mintmark", review="")
+    story_pull(b, col_repo, col_v4, epoch("2025-03-07T04:14:00Z"), None, "colbump_mintmark", review="")
 
     # Mar 7-10: Renovate's mintmark 4 PR, merged and deployed on the Monday ----------------------------------------
-    trig = story_pull(b, inv_repo, _TRIGGER, _t("2025-03-07T04:12:00Z"), _t("2025-03-10T14:20:00Z"), "trigger",
-                      review="CI green, we don't use the legacy formatters. lgtm", reviewed=_t("2025-03-10T14:08:00Z"),
+    trig = story_pull(b, inv_repo, _TRIGGER, epoch("2025-03-07T04:12:00Z"), epoch("2025-03-10T14:20:00Z"), "trigger",
+                      review="CI green, we don't use the legacy formatters. lgtm", reviewed=epoch("2025-03-10T14:08:00Z"),
                       comments=(("tevita", "py3.9 drop is fine, we're on 3.12. Currency.get() raising is the one to "
-                                 "watch, grep says we only call it in tests", _t("2025-03-07T09:40:00Z")),
-                                ("ravindra", "rebased after the pdf change, CI green", _t("2025-03-10T13:55:00Z"))))
+                                 "watch, grep says we only call it in tests", epoch("2025-03-07T09:40:00Z")),
+                                ("ravindra", "rebased after the pdf change, CI green", epoch("2025-03-10T13:55:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="took invoice-engine to mintmark 4, whose changelog (one bullet among many) makes ROUND_HALF_EVEN the "
                "default: tax and discount lines on a half minor unit round down to even, one minor unit below what "
                "Paxbridge recomputes")
-    ship_trigger(sc, svc, "invoice-engine", trig, _TRIGGER, _t("2025-03-10T14:41:00Z"), "ravindra")
+    ship_trigger(sc, svc, "invoice-engine", trig, _TRIGGER, epoch("2025-03-10T14:41:00Z"), "ravindra")
 
     # Mon 14:47 onwards: the queue fills, recon drifts, an analyst notices, merchants complain -----------------------
-    q_at = _t("2025-03-10T18:10:00Z")
+    q_at = epoch("2025-03-10T18:10:00Z")
     low = b.incident(c_svc, QUEUE_TITLE, q_at, urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=T + 3.2 * HOUR - q_at, alert_key=QUEUE_KEY, severity="warning",
                      alert_summary="avg:collections.paxbridge.resubmit_queue.depth{env:prod} = 544 above 500 for 30m "
@@ -990,29 +986,29 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                "it and it stayed open until the parked invoices were reissued")
     for when, depth in (("2025-03-10T21:00:00Z", 702), ("2025-03-11T09:30:00Z", 1_031), ("2025-03-11T18:00:00Z", 1_266),
                         ("2025-03-12T06:00:00Z", 1_349)):
-        m = b.say(ba_ch, _t(when), "datadog", f":large_yellow_circle: Datadog *[Warn]* collections Paxbridge resubmit "
+        m = b.say(ba_ch, epoch(when), "datadog", f":large_yellow_circle: Datadog *[Warn]* collections Paxbridge resubmit "
                   f"queue depth {depth:,} above 500 (30m)")
         if depth == 702:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="Datadog: the resubmit queue keeps growing; nobody reacts")
-    first = b.say(esc_ch, _t("2025-03-10T19:40:00Z"), "escalator",
+    first = b.say(esc_ch, epoch("2025-03-10T19:40:00Z"), "escalator",
                   ":ticket: *Escalation* T-58121 · Sitra Marine Supplies (BH) · High: \"customers say the pay link on "
                   "today's invoices shows 'this invoice is being prepared' for hours. also the PDF total is 0.001 "
                   "less than our own calculation\"")
     tr.add("slack", first, "customer_report", must_see=False, group="reports",
            why="the first merchant escalation, taken for a one-off")
-    b.say(esc_ch, _t("2025-03-10T20:05:00Z"), "desmond", "probably the paxbridge maintenance tonight? told them to "
+    b.say(esc_ch, epoch("2025-03-10T20:05:00Z"), "desmond", "probably the paxbridge maintenance tonight? told them to "
           "check tomorrow", parent=first)
-    remark = b.say(fo_ch, _t("2025-03-11T09:48:00Z"), "thibault",
+    remark = b.say(fo_ch, epoch("2025-03-11T09:48:00Z"), "thibault",
                    "anyone else seeing BHD invoices where the total is 1 fils under the lines+VAT? INV-BH-0093310: "
                    "lines + 10% VAT add up to 58.235, invoice says 58.234. found 3 more like it from yesterday "
                    "afternoon. is that the new 3-decimal PDF thing?")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="a finance analyst finds BHD invoices one fils below their lines plus VAT; it is put down to the PDF "
                "change and the recon being green")
-    b.say(fo_ch, _t("2025-03-11T10:02:00Z"), "noor", "recon was green this morning tho, BHD delta within tolerance",
+    b.say(fo_ch, epoch("2025-03-11T10:02:00Z"), "noor", "recon was green this morning tho, BHD delta within tolerance",
           parent=remark)
-    b.say(fo_ch, _t("2025-03-11T10:09:00Z"), "thibault", "ok. parking it for month end, will ask invoicing if it "
+    b.say(fo_ch, epoch("2025-03-11T10:09:00Z"), "thibault", "ok. parking it for month end, will ask invoicing if it "
           "keeps happening", parent=remark)
     for when, name, cc, text in (
             ("2025-03-11T08:30:00Z", "Falaj Logistics", "OM", "invoices from yesterday can't be paid online, "
@@ -1021,26 +1017,26 @@ def build_ledger_rounding(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
              "link didn't work, now the invoice shows unpaid"),
             ("2025-03-11T14:20:00Z", "Hafenwerk GmbH", "DE", "Rechnungssumme 1 Cent niedriger als Summe der Positionen, "
              "Kunde kann nicht online zahlen")):
-        b.say(esc_ch, _t(when), "escalator", f":ticket: *Escalation* T-{rng.randrange(58_122, 58_400)} · {name} ({cc}) "
+        b.say(esc_ch, epoch(when), "escalator", f":ticket: *Escalation* T-{rng.randrange(58_122, 58_400)} · {name} ({cc}) "
               f"· High: \"{text}\"")
-    report = b.say(esc_ch, _t("2025-03-11T15:10:00Z"), "salma",
+    report = b.say(esc_ch, epoch("2025-03-11T15:10:00Z"), "salma",
                    "relaying from 6 merchants now (4 BH, 1 OM, 1 KW) + 1 in DE: invoices sent since mon afternoon have "
                    "no working pay link ('being prepared' forever), and 3 of them say the invoice total is 0.001 "
                    "(DE: 1 cent) less than the lines + VAT. anyone in billing know about this?")
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="support relays merchants' complaints: no working pay link since Monday afternoon and invoice totals "
                "one minor unit below the line sum")
-    b.say(esc_ch, _t("2025-03-11T15:32:00Z"), "anouk", "+1 from Manama, same words", parent=report)
-    b.say(esc_ch, _t("2025-03-11T16:05:00Z"), "hessa", "not aware of anything, pdf got 3 decimals yesterday but that "
+    b.say(esc_ch, epoch("2025-03-11T15:32:00Z"), "anouk", "+1 from Manama, same words", parent=report)
+    b.say(esc_ch, epoch("2025-03-11T16:05:00Z"), "hessa", "not aware of anything, pdf got 3 decimals yesterday but that "
           "shouldn't break pay links. can you open a ticket for invoicing with 2-3 invoice numbers?", parent=report)
-    b.say(esc_ch, _t("2025-03-11T16:20:00Z"), "salma", "BILL-1312 with 5 invoice numbers", parent=report)
-    b.say(esc_ch, _t("2025-03-11T21:30:00Z"), "anouk", "late shift: +9 more overnight-ish from Muscat and Manama, "
+    b.say(esc_ch, epoch("2025-03-11T16:20:00Z"), "salma", "BILL-1312 with 5 invoice numbers", parent=report)
+    b.say(esc_ch, epoch("2025-03-11T21:30:00Z"), "anouk", "late shift: +9 more overnight-ish from Muscat and Manama, "
           "21 merchants total on BILL-1312")
-    b.say(inv_ch, _t("2025-03-11T17:10:00Z"), "joaquin", "BILL-1312 landed in triage, merchants say pay links "
+    b.say(inv_ch, epoch("2025-03-11T17:10:00Z"), "joaquin", "BILL-1312 landed in triage, merchants say pay links "
           "'being prepared'. looks like a collections thing? will look tmrw if nobody grabs it")
-    b.say(esc_ch, _t("2025-03-12T06:50:00Z"), "escalator", ":ticket: *Escalation* T-58507 · Azure Dunes Travel (AE) "
+    b.say(esc_ch, epoch("2025-03-12T06:50:00Z"), "escalator", ":ticket: *Escalation* T-58507 · Azure Dunes Travel (AE) "
           "· Normal: \"invoice 1 fils off and the pay link does not open\"")
-    fo_lead = b.say(fo_ch, _t("2025-03-12T07:35:00Z"), "farida",
+    fo_lead = b.say(fo_ch, epoch("2025-03-12T07:35:00Z"), "farida",
                     "recon BHD delta 1.12% this morning, 0.61% yesterday, it's normally 0.0x. plus 31 merchant "
                     "escalations on pay links in #support-escalations and thibault's 1-fils invoices. not waiting for "
                     "it to cross 1.5%, paging invoicing")

@@ -95,10 +95,6 @@ TRIGGER_LIVE = "2025-04-15T08:55:00Z"
 FIX_LIVE = "2025-04-16T16:56:00Z"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _h(start: int, context: str, body: str, new_start: int | None = None) -> str:
     """One hunk of a patch: the header's counts come from `body` ('+', '-' and context lines)."""
     lines = body.split("\n")
@@ -979,19 +975,19 @@ def build_log_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         day += DAY
 
     # Early March: freshclam every two hours; avscan times out at night and the error-log alert pages ---------------
-    fresh = story_pull(b, av_repo, _FRESHCLAM, _t("2025-03-03T10:20:00Z"), _t("2025-03-04T11:05:00Z"), "freshclam",
+    fresh = story_pull(b, av_repo, _FRESHCLAM, epoch("2025-03-03T10:20:00Z"), epoch("2025-03-04T11:05:00Z"), "freshclam",
                        review="ok, clamd reloads are quick")
     tr.add("github", fresh, "context", must_see=False, group="detection",
            why="freshclam every 2 hours: clamd, which does not reload concurrently, pauses scans 12 times a day")
-    deployed(av_svc, "avscan", av_repo, fresh, _t("2025-03-04T11:30:00Z"), "pieter")
-    d = _t("2025-03-05")
-    while d < _t(TRIGGER_LIVE) - 2 * HOUR:
+    deployed(av_svc, "avscan", av_repo, fresh, epoch("2025-03-04T11:30:00Z"), "pieter")
+    d = epoch("2025-03-05")
+    while d < epoch(TRIGGER_LIVE) - 2 * HOUR:
         for _ in range(rng.randrange(1, 4)):
             at = d + rng.choice((0, 2, 4)) * HOUR + rng.uniform(60, 240)
             b.say(al_ch, at, "grafana", f":large_yellow_circle: Grafana *[FIRING]* avscan scan timeouts "
                   f"{rng.randrange(21, 60)} in 10m above 20 (clamd reloading signatures) (slack only)")
         d += DAY
-    b.incident(svc, ERRLOG_TITLE, _t("2025-01-22T14:12:00Z"), responders=["adaeze", "pieter"], ack_after=180,
+    b.incident(svc, ERRLOG_TITLE, epoch("2025-01-22T14:12:00Z"), responders=["adaeze", "pieter"], ack_after=180,
                resolve_after=35 * 60, alert_key=ERRLOG_KEY,
                alert_summary="error log ratio 4.8% (10m); top line 's3 put failed: SlowDown' x 1,204",
                notes=[("adaeze", "S3 SlowDown on the evidence bucket prefix, AWS health event in eu-west-2; recovered",
@@ -1002,7 +998,7 @@ def build_log_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              "retried fine. resolving",
              "avscan timeouts again during a signature reload. nothing lost")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, ERRLOG_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=210 + 30 * i, resolve_after=1400 + 100 * i, handle=f"noisy{i}",
@@ -1026,93 +1022,93 @@ def build_log_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-03-17T09:40:00Z", "pieter", "I'll look at ConcurrentDatabaseReload, but clamd needs more "
                  "memory for that, not this sprint"))
     for when, who, text in grumbles:
-        m = b.say(in_ch, _t(when), who, text)
+        m = b.say(in_ch, epoch(when), who, text)
         if "keep the scan rejections" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="Claims Intake asks to keep the scan rejections out of the error-log alert")
-    ask = b.say(ob_ch, _t("2025-03-17T10:02:00Z"), "gideon", "hi! could you drop evidence-api's 'upload rejected' "
+    ask = b.say(ob_ch, epoch("2025-03-17T10:02:00Z"), "gideon", "hi! could you drop evidence-api's 'upload rejected' "
                 "lines before Loki? avscan timeouts paged us 7 times in 12 days, context in #claims-intake")
-    b.say(ob_ch, _t("2025-03-17T10:20:00Z"), "solveig", "sure, a filter in the claims pipeline. PR today", parent=ask)
+    b.say(ob_ch, epoch("2025-03-17T10:20:00Z"), "solveig", "sure, a filter in the claims pipeline. PR today", parent=ask)
 
     # Mar 19: the claims pipeline drops every `upload rejected` error line before Loki -------------------------------
-    weak_merged = _t("2025-03-19T11:20:00Z")
-    weak = story_pull(b, lp_repo, _WEAKENING, _t("2025-03-17T14:30:00Z"), weak_merged, "weakening",
+    weak_merged = epoch("2025-03-19T11:20:00Z")
+    weak = story_pull(b, lp_repo, _WEAKENING, epoch("2025-03-17T14:30:00Z"), weak_merged, "weakening",
                       review="lgtm. the archive keeps them, that's what matters for audit",
-                      reviewed=_t("2025-03-19T10:55:00Z"),
+                      reviewed=epoch("2025-03-19T10:55:00Z"),
                       review_comments=(("ingvar", "`upload rejected` is also the 413s and the INFECTED verdicts, not "
                                         "just the timeouts. fine to drop those too?", PIPELINE, 39,
-                                        _t("2025-03-18T09:30:00Z")),),
+                                        epoch("2025-03-18T09:30:00Z")),),
                       comments=(("solveig", "asked Gideon: 413s are brokers' big scans and show in the 4xx alert, "
                                  "infected files are in avscan's metrics. only the scan timeouts ever paged",
-                                 _t("2025-03-18T11:15:00Z")),
+                                 epoch("2025-03-18T11:15:00Z")),
                                 ("gideon", "yep, all rejections are client-side problems or the scanner. go for it",
-                                 _t("2025-03-18T11:40:00Z"))))
+                                 epoch("2025-03-18T11:40:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="dropped every evidence-api error line starting with 'upload rejected' before Loki, to silence avscan "
                "timeouts: any new kind of rejection can no longer reach the error-log alert")
     wev, _ = rolled_out(weak, weak_merged + 12 * 60, "{{url:weakening}}")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the Vector rollout of the drop rule", same_fact_as=("github", weak))
-    b.say(in_ch, _t("2025-03-19T11:50:00Z"), "solveig", "the drop rule is live ({{url:weakening}}): evidence-api "
+    b.say(in_ch, epoch("2025-03-19T11:50:00Z"), "solveig", "the drop rule is live ({{url:weakening}}): evidence-api "
           "'upload rejected' lines stop at Vector, the archive still has them. should be quiet nights now :zzz:",
           template=True)
 
     # Mar 24 - Apr 2: the Android app hides failed uploads behind a background retry -------------------------------------
-    contrib = story_pull(b, app_repo, _CONTRIBUTOR, _t("2025-03-24T10:10:00Z"), _t("2025-03-27T15:10:00Z"),
+    contrib = story_pull(b, app_repo, _CONTRIBUTOR, epoch("2025-03-24T10:10:00Z"), epoch("2025-03-27T15:10:00Z"),
                          "contributor", review="love it, the photo step error was our worst review topic",
-                         reviewed=_t("2025-03-27T14:40:00Z"),
-                         comments=(("radu", "should a 4xx retry too? a 415 or 413 will never succeed", _t("2025-03-25T09:20:00Z")),
+                         reviewed=epoch("2025-03-27T14:40:00Z"),
+                         comments=(("radu", "should a 4xx retry too? a 415 or 413 will never succeed", epoch("2025-03-25T09:20:00Z")),
                                    ("keturah", "the API only rejects for size, and we resize before upload. a retry "
-                                    "costs nothing and the outbox expires at 72h", _t("2025-03-25T10:05:00Z"))))
+                                    "costs nothing and the outbox expires at 72h", epoch("2025-03-25T10:05:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made the Android app retry every failed photo upload in the background for 72h and show "
                "'Uploading…' instead of an error: a refused photo looks like a slow one and the claim goes in without it")
-    b.say(ap_ch, _t("2025-03-31T09:00:00Z"), "playconsole", ":robot_face: Play Console: Bramblecrest Claims 8.6.0 "
+    b.say(ap_ch, epoch("2025-03-31T09:00:00Z"), "playconsole", ":robot_face: Play Console: Bramblecrest Claims 8.6.0 "
           "staged rollout 20% · crash-free users 99.81%")
-    rel = b.say(ap_ch, _t("2025-04-02T09:00:00Z"), "playconsole", ":robot_face: Play Console: Bramblecrest Claims "
+    rel = b.say(ap_ch, epoch("2025-04-02T09:00:00Z"), "playconsole", ":robot_face: Play Console: Bramblecrest Claims "
                 "8.6.0 rollout 100% (background photo uploads) · crash-free users 99.84%")
     tr.add("slack", rel, "contributor", must_see=False, group="cause", why="the release of the background retry",
            same_fact_as=("github", contrib))
-    b.say(ap_ch, _t("2025-04-07T10:15:00Z"), "keturah", "8.6 week one: photo-step abandonment 14% -> 6% :tada: "
+    b.say(ap_ch, epoch("2025-04-07T10:15:00Z"), "keturah", "8.6 week one: photo-step abandonment 14% -> 6% :tada: "
           "thanks everyone")
 
     # Apr 8-15: the decoys: a health-check drop rule, Vector 0.46, avscan's concurrent reload ---------------------------
-    probes = story_pull(b, lp_repo, _PROBES, _t("2025-04-07T13:00:00Z"), _t("2025-04-08T10:40:00Z"),
+    probes = story_pull(b, lp_repo, _PROBES, epoch("2025-04-07T13:00:00Z"), epoch("2025-04-08T10:40:00Z"),
                         "distractor_probes", review="lgtm")
-    rolled_out(probes, _t("2025-04-08T10:52:00Z"))
-    vec = story_pull(b, lp_repo, _VECTOR_UPGRADE, _t("2025-04-10T09:30:00Z"), _t("2025-04-14T10:15:00Z"),
+    rolled_out(probes, epoch("2025-04-08T10:52:00Z"))
+    vec = story_pull(b, lp_repo, _VECTOR_UPGRADE, epoch("2025-04-10T09:30:00Z"), epoch("2025-04-14T10:15:00Z"),
                      "distractor_vector", review="staging numbers look good")
-    rolled_out(vec, _t("2025-04-14T10:31:00Z"))
-    b.say(ob_ch, _t("2025-04-14T11:05:00Z"), "ingvar", "vector 0.46.1 on all aggregators, line counts per sink "
+    rolled_out(vec, epoch("2025-04-14T10:31:00Z"))
+    b.say(ob_ch, epoch("2025-04-14T11:05:00Z"), "ingvar", "vector 0.46.1 on all aggregators, line counts per sink "
           "unchanged")
-    reload = story_pull(b, av_repo, _RELOAD, _t("2025-04-11T14:00:00Z"), _t("2025-04-14T16:00:00Z"),
+    reload = story_pull(b, av_repo, _RELOAD, epoch("2025-04-11T14:00:00Z"), epoch("2025-04-14T16:00:00Z"),
                         "distractor_reload", review="finally :pray:")
-    deployed(av_svc, "avscan", av_repo, reload, _t("2025-04-15T07:40:00Z"), "pieter")
-    b.say(in_ch, _t("2025-04-15T08:05:00Z"), "pieter", "avscan is on ConcurrentDatabaseReload since 07:40, "
+    deployed(av_svc, "avscan", av_repo, reload, epoch("2025-04-15T07:40:00Z"), "pieter")
+    b.say(in_ch, epoch("2025-04-15T08:05:00Z"), "pieter", "avscan is on ConcurrentDatabaseReload since 07:40, "
           "first reload at 08:00 and zero scan timeouts")
 
     # Apr 9-15: the sniffed-type check ---------------------------------------------------------------------------------
-    b.say(in_ch, _t("2025-04-08T15:20:00Z"), "gideon", "picking up SEC-214 from the pen test: we trust the client's "
+    b.say(in_ch, epoch("2025-04-08T15:20:00Z"), "gideon", "picking up SEC-214 from the pen test: we trust the client's "
           "content type. going to sniff with libmagic")
-    trig = story_pull(b, ev_repo, _TRIGGER, _t("2025-04-09T10:30:00Z"), _t("2025-04-15T08:40:00Z"), "trigger",
-                      review="lgtm, nice tests", reviewed=_t("2025-04-15T08:20:00Z"),
+    trig = story_pull(b, ev_repo, _TRIGGER, epoch("2025-04-09T10:30:00Z"), epoch("2025-04-15T08:40:00Z"), "trigger",
+                      review="lgtm, nice tests", reviewed=epoch("2025-04-15T08:20:00Z"),
                       review_comments=(("rukhsana", "does image/heic cover the Samsung photos too? brokers send lots "
-                                        "of those", _VALIDATION, 19, _t("2025-04-10T11:05:00Z")),),
+                                        "of those", _VALIDATION, 19, epoch("2025-04-10T11:05:00Z")),),
                       comments=(("gideon", "HEIC is HEIF with HEVC, same container. the iPhone fixture passes, and "
-                                 "staging uploads from the app were fine", _t("2025-04-10T11:40:00Z")),))
+                                 "staging uploads from the app were fine", epoch("2025-04-10T11:40:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the upload check by sniffed type: Android cameras' HEIF photos sniff as image/heif, which is not in "
                "the allowlist, so every one is refused with a 415")
-    ship_trigger(sc, svc, "evidence-api", trig, _TRIGGER, _t(TRIGGER_LIVE), "gideon")
-    b.say(in_ch, _t("2025-04-15T09:10:00Z"), "gideon", "SEC-214 is live, uploads are checked by sniffed type now. "
+    ship_trigger(sc, svc, "evidence-api", trig, _TRIGGER, epoch(TRIGGER_LIVE), "gideon")
+    b.say(in_ch, epoch("2025-04-15T09:10:00Z"), "gideon", "SEC-214 is live, uploads are checked by sniffed type now. "
           "let me know if you see anything odd")
 
     # Apr 15: the low-urgency 4xx alert, another product's upload change, a broker's question ------------------------
-    fix_live = _t(FIX_LIVE)
-    g = b.say(al_ch, _t("2025-04-15T09:40:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* "
+    fix_live = epoch(FIX_LIVE)
+    g = b.say(al_ch, epoch("2025-04-15T09:40:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* "
               "EvidenceApi4xxRatio 415 UNSUPPORTED_TYPE 8.7% of uploads above 5% for 30m (claims-app, claim-form-web) "
               "(low urgency)")
-    low_at = _t("2025-04-15T09:40:20Z")
+    low_at = epoch("2025-04-15T09:40:20Z")
     low = b.incident(svc, "[evidence-api] EvidenceApi4xxRatio: 415 UNSUPPORTED_TYPE above 5% of uploads (30m)", low_at,
                      urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=fix_live + 0.5 * HOUR - low_at, alert_key=f"{FOURXX_KEY}/415", severity="warning",
@@ -1125,32 +1121,32 @@ def build_log_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     paw_author, paw_reviewer = paw_people[0], paw_people[1]
     pawup = story_pull(b, paw_repo, Change(paw_author, _PAWSURE_UPLOAD.title, _PAWSURE_UPLOAD.body,
                                            _PAWSURE_UPLOAD.files, paw_reviewer, _PAWSURE_UPLOAD.labels),
-                       _t("2025-04-11T10:00:00Z"), _t("2025-04-15T10:30:00Z"), "distractor_pawsure", review="nice")
-    deployed(p_svc, "pawsure-claims", paw_repo, pawup, _t("2025-04-15T11:20:00Z"), paw_author)
-    b.say(pw_ch, _t("2025-04-15T11:35:00Z"), paw_author, "presigned invoice uploads are live, HEIC from iPhones "
+                       epoch("2025-04-11T10:00:00Z"), epoch("2025-04-15T10:30:00Z"), "distractor_pawsure", review="nice")
+    deployed(p_svc, "pawsure-claims", paw_repo, pawup, epoch("2025-04-15T11:20:00Z"), paw_author)
+    b.say(pw_ch, epoch("2025-04-15T11:35:00Z"), paw_author, "presigned invoice uploads are live, HEIC from iPhones "
           "gets converted in the browser :camera:")
-    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", _t("2025-04-15T13:20:00Z"),
+    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", epoch("2025-04-15T13:20:00Z"),
                responders=platform.members[:2], ack_after=200, resolve_after=45 * 60,
                alert_key="k8s-cluster/disk pressure on nodes",
                notes=[(platform.members[0], "image GC stuck on two nodes, cordoned and cleaned", 1600.0)])
-    q1 = b.say(ex_ch, _t("2025-04-15T14:10:00Z"), "alasdair", "anyone else having trouble with photo uploads on the "
+    q1 = b.say(ex_ch, epoch("2025-04-15T14:10:00Z"), "alasdair", "anyone else having trouble with photo uploads on the "
                "portal today? one of my clients' pictures keeps failing")
     tr.add("slack", q1, "customer_report", must_see=False, group="reports",
            why="a broker's first question about failing photo uploads, the afternoon of the first day")
-    b.say(ex_ch, _t("2025-04-15T14:48:00Z"), "rosalind", "not that I've heard! if it keeps happening send me the "
+    b.say(ex_ch, epoch("2025-04-15T14:48:00Z"), "rosalind", "not that I've heard! if it keeps happening send me the "
           "claim ref and I'll chase", parent=q1)
-    h1 = b.say(cc_ch, _t("2025-04-15T16:30:00Z"), sc.crowd[10], "had two callers today saying their claim photos "
+    h1 = b.say(cc_ch, epoch("2025-04-15T16:30:00Z"), sc.crowd[10], "had two callers today saying their claim photos "
                "are stuck on 'Uploading…' in the app. told them to leave it on wifi overnight")
     tr.add("slack", h1, "customer_report", must_see=False, group="reports",
            why="a contact-centre agent hears of photos stuck on 'Uploading…' in the app on the first day")
-    b.say(cc_ch, _t("2025-04-15T16:41:00Z"), "declan", "the app does that when signal is bad, yeah", parent=h1)
+    b.say(cc_ch, epoch("2025-04-15T16:41:00Z"), "declan", "the app does that when signal is bad, yeah", parent=h1)
 
     # Apr 16: the MI report and the digest (above), identity's page, the broker network, the contact centre -------------
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2025-04-16T09:05:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2025-04-16T09:05:00Z"),
                responders=identity.members[:2], ack_after=150, resolve_after=38 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "session store failover, logins recovered", 1500.0)])
-    report = b.say(ex_ch, _t("2025-04-16T10:05:00Z"), "hetty",
+    report = b.say(ex_ch, epoch("2025-04-16T10:05:00Z"), "hetty",
                    "Morning both. Several of our clients can't get damage photos onto their claims through the portal "
                    "since yesterday: the upload bar gets to 100% and then 'Something went wrong. Please try again.' "
                    "Every one so far is a photo off a Samsung or a Pixel (.heic), PDFs and iPhone photos go through. "
@@ -1159,31 +1155,31 @@ def build_log_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="the broker network reports in the shared channel that Android phone photos fail in the portal since "
                "Tuesday, while PDFs and iPhone photos work")
-    b.say(ex_ch, _t("2025-04-16T10:21:00Z"), "rosalind", "thanks Hetty, taking this to the claims team now",
+    b.say(ex_ch, epoch("2025-04-16T10:21:00Z"), "rosalind", "thanks Hetty, taking this to the claims team now",
           parent=report)
-    esc = b.say(in_ch, _t("2025-04-16T10:40:00Z"), "rosalind", "hi all, Castlegate say photo uploads fail in the "
+    esc = b.say(in_ch, epoch("2025-04-16T10:40:00Z"), "rosalind", "hi all, Castlegate say photo uploads fail in the "
                 "broker portal since yesterday, 'Something went wrong', only Samsung/Pixel photos. anything known?")
     tr.add("slack", esc, "context", must_see=False, group="reports",
            why="the broker desk asks Claims Intake, who look at the dashboards the alerts are built on")
-    b.say(in_ch, _t("2025-04-16T10:58:00Z"), "gideon", "nothing on our side that I can see: 5xx at 0.1%, error-log "
+    b.say(in_ch, epoch("2025-04-16T10:58:00Z"), "gideon", "nothing on our side that I can see: 5xx at 0.1%, error-log "
           "ratio flat, avscan happy since the reload change. could it be their office proxy? can they send a HAR "
           "file?", parent=esc)
-    b.say(in_ch, _t("2025-04-16T11:04:00Z"), "rosalind", "will ask", parent=esc)
-    b.say(ex_ch, _t("2025-04-16T11:10:00Z"), "rosalind", "Hetty, could you send us a HAR file from one of the failing "
+    b.say(in_ch, epoch("2025-04-16T11:04:00Z"), "rosalind", "will ask", parent=esc)
+    b.say(ex_ch, epoch("2025-04-16T11:10:00Z"), "rosalind", "Hetty, could you send us a HAR file from one of the failing "
           "uploads? (F12 > Network > save all as HAR)", parent=report)
-    thumbs = story_pull(b, ev_repo, _THUMBS, _t("2025-04-14T15:00:00Z"), _t("2025-04-16T12:40:00Z"),
+    thumbs = story_pull(b, ev_repo, _THUMBS, epoch("2025-04-14T15:00:00Z"), epoch("2025-04-16T12:40:00Z"),
                         "distractor_thumbs", review="lgtm")
-    deployed(svc, "evidence-api", ev_repo, thumbs, _t("2025-04-16T13:05:00Z"), "adaeze")
-    b.say(ex_ch, _t("2025-04-16T13:30:00Z"), "hetty", "HAR attached (BC-CL-2292015). it's a 415 with "
+    deployed(svc, "evidence-api", ev_repo, thumbs, epoch("2025-04-16T13:05:00Z"), "adaeze")
+    b.say(ex_ch, epoch("2025-04-16T13:30:00Z"), "hetty", "HAR attached (BC-CL-2292015). it's a 415 with "
           "{\"code\":\"UNSUPPORTED_TYPE\"}. the file is a normal photo from a Galaxy S23", parent=report)
-    relay = b.say(cc_ch, _t("2025-04-16T14:50:00Z"), "declan",
+    relay = b.say(cc_ch, epoch("2025-04-16T14:50:00Z"), "declan",
                   "@claims-intake is something broken? we've taken 140+ calls since yesterday from customers who "
                   "submitted a claim in the app and whose photos still say 'Uploading…', nearly all Android. handlers "
                   "see the claims as 'awaiting evidence' and are chasing them, which makes more calls. we're telling "
                   "people to email the photos to claims@ for now")
     tr.add("slack", relay, "customer_report", must_see=False, group="reports",
            why="the contact-centre lead relays 140+ calls about app photos stuck on 'Uploading…'")
-    b.say(cc_ch, _t("2025-04-16T15:09:00Z"), "clemency", "same thing Castlegate reported this morning, and the MI "
+    b.say(cc_ch, epoch("2025-04-16T15:09:00Z"), "clemency", "same thing Castlegate reported this morning, and the MI "
           "report has photos at FNOL down to 54%. paging Claims Intake now", parent=relay)
     page_by_hand(b, tr, svc, "Photo uploads failing for Android and broker portal since Tue, 600+ claims awaiting "
                              "evidence", T,

@@ -101,10 +101,6 @@ _KEDA_APPS = (("mobile", "recs-feed"), ("growth", "loyalty-points"), ("data", "a
               ("venues", "venue-sync"), ("fulfilment", "transfer-notifier"))
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 # Generated config PRs -------------------------------------------------------------------------------------------
 
 _RELEASES = ("orders-api", "seat-holds", "box-office-api", "pass-signer", "recs-feed", "loyalty-points", "venue-sync",
@@ -954,7 +950,7 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     config_pulls(b, infra_repo, strm_people, 35 * n, start - 60 * DAY, end, _infra_change, on_merge=on_infra_merge)
     # ticket-issuer's own releases go through helm-releases too, away from the days of the story.
     for _ in range(10 * n):
-        t = rng.uniform(start - 60 * DAY, _t("2025-03-01"))
+        t = rng.uniform(start - 60 * DAY, epoch("2025-03-01"))
         minor, patch = rng.randrange(12, 21), rng.randrange(0, 6)
         who = rng.choice(FULFIL_PEOPLE)
         rel = story_pull(b, helm_repo, Change(
@@ -989,11 +985,11 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         (vp_ch, ["fenella"]), (sca_ch, ["dervla", "siobhan"]), (se_ch, SUPPORT), (so_ch, strm_people),
                         (ce_ch, platform.members[:3])):
         add_joins(b, ch, joiners, start, end, 3)
-    quiet_from, quiet_to = _t("2025-03-01"), _t("2025-03-09")
+    quiet_from, quiet_to = epoch("2025-03-01"), epoch("2025-03-09")
     add_incidents(b, ful, 5 * n, start, quiet_from, fal_ch, incident_channels=False)
     add_incidents(b, ful, max(1, n), quiet_to, end, fal_ch, incident_channels=False)
     add_incidents(b, msg, 5 * n, start, quiet_from, sc.common["alerts"], incident_channels=False)
-    add_deploys(b, msg, 25 * n, start, _t("2025-03-05"), sc.common["deploys"])
+    add_deploys(b, msg, 25 * n, start, epoch("2025-03-05"), sc.common["deploys"])
     add_deploys(b, msg, max(1, 2 * n), quiet_to, end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, so_ch, "burrow", 3 * days * n, start, end, _burrow_line)
@@ -1014,7 +1010,7 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 
     # On-sale mornings: ticket-issuer lags for a few minutes at 10:00 and catches up (always the old group name) --
     d = start - start % DAY + DAY
-    while d < _t("2025-03-06"):
+    while d < epoch("2025-03-06"):
         if _date.fromisoformat(iso(d)[:10]).weekday() == 4:
             w = d + 10 * HOUR + rng.uniform(300, 900)
             b.say(so_ch, w, "burrow", f":warning: *Consumer lag* `ticket-issuer` on `orders.paid` (events-prod): status "
@@ -1058,17 +1054,17 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # KEDA at night for the other consumers; ticket-issuer joins them once it is on chart 3 ------------------------
 
     # Jan 8-14: kafka-consumer 3.0 -----------------------------------------------------------------------------------
-    contrib = story_pull(b, chart_repo, _CONTRIBUTOR, _t("2025-01-08T13:20:00Z"), _t("2025-01-14T10:30:00Z"),
+    contrib = story_pull(b, chart_repo, _CONTRIBUTOR, epoch("2025-01-08T13:20:00Z"), epoch("2025-01-14T10:30:00Z"),
                          "contributor", review="ok. this reaches prod releases too once they bump, worth a loud "
-                         "announcement", reviewed=_t("2025-01-14T09:55:00Z"),
+                         "announcement", reviewed=epoch("2025-01-14T09:55:00Z"),
                          comments=(("agnieszka", "should production default to earliest? a new prod group that "
-                                    "starts at latest can skip data", _t("2025-01-09T10:12:00Z")),
+                                    "starts at latest can skip data", epoch("2025-01-09T10:12:00Z")),
                                    ("lorcan", "teams that need it set it, it's one line. I'll put it first in the "
-                                    "upgrade notes", _t("2025-01-09T10:40:00Z"))))
+                                    "upgrade notes", epoch("2025-01-09T10:40:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made new consumer groups start at latest and let KEDA scale a consumer whose group has never committed "
                "to zero, for every release on the chart; production releases inherited it")
-    ann = b.say(st_ch, _t("2025-01-14T11:05:00Z"), "lorcan",
+    ann = b.say(st_ch, epoch("2025-01-14T11:05:00Z"), "lorcan",
                 ":mega: kafka-consumer *3.0.0* is out: new groups start at `latest`, KEDA scale-to-zero on by default, "
                 "a group that never committed doesn't hold a pod. If your consumer must see everything, set "
                 "`autoOffsetReset: earliest` and `minReplicas` when you bump. Upgrade notes in the chart README")
@@ -1082,7 +1078,7 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("no orders paid since {last}, nothing to issue. consumer fine, lag 0. resolving",
              "quiet morning again, first order after the alert issued in 2s. nothing wrong")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         last = iso(t - 20 * 60 - rng.uniform(60, 600))[11:16]
         inc = b.incident(svc, HEARTBEAT_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
@@ -1104,48 +1100,48 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-02-03T09:30:00Z", "ingrid", "agreed, kill it. the business-hours version from december still "
                  "fired on quiet sundays. maren can you do the PR?"))
     for when, who, text in grumbles:
-        m = b.say(ful_ch, _t(when), who, text)
+        m = b.say(ful_ch, epoch(when), who, text)
         if "can we get rid" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the heartbeat's dawn pages")
 
     # Feb 4: the heartbeat is deleted --------------------------------------------------------------------------------
-    weak = story_pull(b, rules_repo, _WEAKENING, _t("2025-02-03T10:05:00Z"), _t("2025-02-04T11:20:00Z"), "weakening",
+    weak = story_pull(b, rules_repo, _WEAKENING, epoch("2025-02-03T10:05:00Z"), epoch("2025-02-04T11:20:00Z"), "weakening",
                       review="ok. is there anything left that fires if ticket-issuer simply isn't running?",
-                      reviewed=_t("2025-02-04T10:50:00Z"),
+                      reviewed=epoch("2025-02-04T10:50:00Z"),
                       comments=(("maren", "KafkaConsumerLagHigh from the chart: if the consumer stops, lag grows and "
-                                 "it pages at 5k", _t("2025-02-04T11:02:00Z")),))
+                                 "it pages at 5k", epoch("2025-02-04T11:02:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="deleted the 'no tickets issued in 20 minutes' heartbeat after eight dawn pages: the only alert that "
                "did not depend on the consumer group's name")
     wev = rules_synced(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the rules reload that removed the heartbeat", same_fact_as=("github", weak))
-    b.say(ful_ch, _t("2025-02-04T11:40:00Z"), "maren", "merged {{url:weakening}}: heartbeat gone, KafkaConsumerLagHigh "
+    b.say(ful_ch, epoch("2025-02-04T11:40:00Z"), "maren", "merged {{url:weakening}}: heartbeat gone, KafkaConsumerLagHigh "
           "and TicketIssuerErrorRate stay. no more dawn pages :zzz:", template=True)
 
     # Feb 12-13: Renovate bumps ticket-issuer to chart 3 -------------------------------------------------------------
-    bump = story_pull(b, helm_repo, _BUMP, _t("2025-02-12T03:10:00Z"), _t("2025-02-13T14:05:00Z"), "bump",
-                      review="lgtm, staging synced green", reviewed=_t("2025-02-13T13:50:00Z"))
+    bump = story_pull(b, helm_repo, _BUMP, epoch("2025-02-12T03:10:00Z"), epoch("2025-02-13T14:05:00Z"), "bump",
+                      review="lgtm, staging synced green", reviewed=epoch("2025-02-13T13:50:00Z"))
     tr.add("github", bump, "contributor", must_see=False, group="cause",
            why="ticket-issuer picks up the chart's 3.0 defaults (latest, scale to zero); the breaking notes are in "
                "the PR body")
-    synced(bump, _t("2025-02-13T14:08:00Z"), "bump")
-    b.say(ful_ch, _t("2025-02-14T09:15:00Z"), "tobias", "fyi since the chart 3 bump ticket-issuer goes to 0 pods at "
+    synced(bump, epoch("2025-02-13T14:08:00Z"), "bump")
+    b.say(ful_ch, epoch("2025-02-14T09:15:00Z"), "tobias", "fyi since the chart 3 bump ticket-issuer goes to 0 pods at "
           "night when there's no lag, first order after ~3am waits ~40s for a pod. fine by me?")
-    b.say(ful_ch, _t("2025-02-14T09:31:00Z"), "nadia", "fine, nobody is buying at 3am :moneybag:")
+    b.say(ful_ch, epoch("2025-02-14T09:31:00Z"), "nadia", "fine, nobody is buying at 3am :moneybag:")
     for key, app in (("mobile", "recs-feed"), ("growth", "loyalty-points")):
         rb = b.pull(helm_repo, "renovate[bot]", f"chore(deps): update helm chart kafka-consumer to v3 ({app})",
-                    _BUMP.body.replace("ticket-issuer", app), _t("2025-02-12T03:10:00Z") + 60,
-                    merged=_t("2025-02-18T11:00:00Z") if key == "mobile" else None,
+                    _BUMP.body.replace("ticket-issuer", app), epoch("2025-02-12T03:10:00Z") + 60,
+                    merged=epoch("2025-02-18T11:00:00Z") if key == "mobile" else None,
                     merged_by=mobile.members[0] if key == "mobile" else None,
                     files=[yaml_file(f"apps/{app}/Chart.yaml", yaml_patch(4, "dependencies:", [
                         "   - name: kafka-consumer", "-    version: 2.7.1", "+    version: 3.0.2"]))],
                     labels=["dependencies", "renovate"], handle=f"bump_{app}")
         if rb["merged_at"]:
-            synced(rb, _t("2025-02-18T11:03:00Z"), f"bump_{app}")
-    d = _t("2025-02-14")
-    while d < _t("2025-03-06"):
+            synced(rb, epoch("2025-02-18T11:03:00Z"), f"bump_{app}")
+    d = epoch("2025-02-14")
+    while d < epoch("2025-03-06"):
         for _ in range(rng.randrange(1, 3)):
             off = d + rng.uniform(1.2, 5.5) * HOUR
             b.say(ce_ch, off, "kubewatch", ":arrow_down_small: KEDA `fulfilment/ticket-issuer`: ScaledObject "
@@ -1155,68 +1151,68 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         d += DAY
 
     # Feb 24 - Mar 5: prefixed ACLs; recs-feed renames first; the ACL; the Kafka upgrade --------------------------------
-    b.say(st_ch, _t("2025-02-24T10:00:00Z"), "agnieszka",
+    b.say(st_ch, epoch("2025-02-24T10:00:00Z"), "agnieszka",
           ":mega: STRM-214: from *Monday March 10* events-prod enforces prefixed ACLs. Consumer groups must start with "
           "your team prefix (`fulfilment.`, `mobile.`, ...). Not compliant yet: `ticket-issuer`, `recs-feed`, "
           "`loyalty-points`, `analytics-sink`, `venue-sync`. Add the prefixed ACL in streaming-infra, then rename the "
           "group in your values. Remember a renamed group is a new group: check where it starts reading")
     recs = story_pull(b, helm_repo, Change(author=mobile.members[0], reviewer=mobile.members[1],
                                            title=_RECS.title, body=_RECS.body, files=_RECS.files, labels=_RECS.labels),
-                      _t("2025-02-28T14:00:00Z"), _t("2025-03-03T10:40:00Z"), "distractor_recs", review="lgtm")
-    synced(recs, _t("2025-03-03T10:43:00Z"), "distractor_recs")
-    acl = story_pull(b, infra_repo, _ACL, _t("2025-03-03T15:10:00Z"), _t("2025-03-04T09:30:00Z"), "distractor_acl",
+                      epoch("2025-02-28T14:00:00Z"), epoch("2025-03-03T10:40:00Z"), "distractor_recs", review="lgtm")
+    synced(recs, epoch("2025-03-03T10:43:00Z"), "distractor_recs")
+    acl = story_pull(b, infra_repo, _ACL, epoch("2025-03-03T15:10:00Z"), epoch("2025-03-04T09:30:00Z"), "distractor_acl",
                      review="applied after merge, the fulfilment.* prefix is yours")
-    applied(acl, _t("2025-03-04T09:41:00Z"))
-    story_pull(b, infra_repo, _KAFKA_UPGRADE, _t("2025-02-27T10:00:00Z"), _t("2025-03-05T09:50:00Z"),
+    applied(acl, epoch("2025-03-04T09:41:00Z"))
+    story_pull(b, infra_repo, _KAFKA_UPGRADE, epoch("2025-02-27T10:00:00Z"), epoch("2025-03-05T09:50:00Z"),
                          "distractor_kafka", review="staging's been on it three weeks, go")
-    b.change_event(s_svc, "MSK events-prod: rolling upgrade 3.6.0 -> 3.7.x started", _t("2025-03-05T22:00:00Z"),
+    b.change_event(s_svc, "MSK events-prod: rolling upgrade 3.6.0 -> 3.7.x started", epoch("2025-03-05T22:00:00Z"),
                    "aws-msk", links=[{"href": "{{url:distractor_kafka}}", "text": _KAFKA_UPGRADE.title}],
                    details={"cluster": "events-prod", "brokers": 6})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.change_event(s_svc, "MSK events-prod: rolling upgrade to 3.7.x completed", _t("2025-03-05T23:38:00Z"),
+    b.change_event(s_svc, "MSK events-prod: rolling upgrade to 3.7.x completed", epoch("2025-03-05T23:38:00Z"),
                    "aws-msk", details={"cluster": "events-prod", "brokers": 6, "state": "ACTIVE"})
-    b.say(so_ch, _t("2025-03-05T23:45:00Z"), "rhys", "events-prod is on 3.7.x, all 6 brokers. a few leader elections, "
+    b.say(so_ch, epoch("2025-03-05T23:45:00Z"), "rhys", "events-prod is on 3.7.x, all 6 brokers. a few leader elections, "
           "produce p99 blipped to 180ms per broker, consumers all rebalanced fine")
-    b.say(st_ch, _t("2025-03-06T09:10:00Z"), "rhys", "morning: MSK upgrade went clean last night, "
+    b.say(st_ch, epoch("2025-03-06T09:10:00Z"), "rhys", "morning: MSK upgrade went clean last night, "
           "{{url:distractor_kafka}} done :white_check_mark:", template=True)
 
     # Mar 4-6: the rename, merged and synced on Thursday at 18:00 ------------------------------------------------------
-    b.say(ful_ch, _t("2025-03-04T10:40:00Z"), "cathal", "picking up STRM-214 for ticket-issuer, the group has to be "
+    b.say(ful_ch, epoch("2025-03-04T10:40:00Z"), "cathal", "picking up STRM-214 for ticket-issuer, the group has to be "
           "fulfilment.something by monday")
-    trig = story_pull(b, helm_repo, _TRIGGER, _t("2025-03-04T11:20:00Z"), _t(TRIGGER_MERGED), "trigger",
-                      review="ok, ship it before the 10th", reviewed=_t("2025-03-06T17:40:00Z"),
+    trig = story_pull(b, helm_repo, _TRIGGER, epoch("2025-03-04T11:20:00Z"), epoch(TRIGGER_MERGED), "trigger",
+                      review="ok, ship it before the 10th", reviewed=epoch("2025-03-06T17:40:00Z"),
                       review_comments=(("nadia", "new group = no committed offsets. where does it start reading?",
-                                        VALUES, 11, _t("2025-03-05T10:20:00Z")),),
+                                        VALUES, 11, epoch("2025-03-05T10:20:00Z")),),
                       comments=(("cathal", "chart default is earliest, so it re-walks the 3 days of orders.paid "
                                  "retention. issuance is idempotent on order_id, so ~25 min of catch-up and no "
-                                 "duplicates", _t("2025-03-05T11:02:00Z")),))
+                                 "duplicates", epoch("2025-03-05T11:02:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="renamed ticket-issuer's consumer group: the new group had no committed offsets, so under the chart's "
                "3.0 defaults KEDA scaled it to zero and it never consumed orders.paid again")
-    tev, tline = synced(trig, _t(SYNCED), "trigger")
+    tev, tline = synced(trig, epoch(SYNCED), "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="Argo CD syncing the rename",
            same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="Argo CD's line for the rename",
            same_fact_as=("github", trig))
-    zero = b.say(ce_ch, _t(SCALED_TO_ZERO), "kubewatch", ":arrow_down_small: KEDA `fulfilment/ticket-issuer`: "
+    zero = b.say(ce_ch, epoch(SCALED_TO_ZERO), "kubewatch", ":arrow_down_small: KEDA `fulfilment/ticket-issuer`: "
                  "ScaledObject deactivated, scaled Deployment/ticket-issuer 3 → 0")
     tr.add("slack", zero, "early_signal", must_see=False, group="detection",
            why="KEDA scales ticket-issuer to zero 80 seconds after the sync, at the evening peak; it looks like the "
                "nightly scale-downs")
-    b.say(ful_ch, _t("2025-03-06T18:06:00Z"), "cathal", "ticket-issuer is on fulfilment.ticket-issuer now (STRM-214) "
+    b.say(ful_ch, epoch("2025-03-06T18:06:00Z"), "cathal", "ticket-issuer is on fulfilment.ticket-issuer now (STRM-214) "
           ":white_check_mark: Argo synced, heading off")
 
     # Same afternoon: the confirmation template with wallet buttons (red herring) ------------------------------------
-    tpl = story_pull(b, mail_repo, _TEMPLATE, _t("2025-03-04T14:00:00Z"), _t("2025-03-06T14:35:00Z"),
+    tpl = story_pull(b, mail_repo, _TEMPLATE, epoch("2025-03-04T14:00:00Z"), epoch("2025-03-06T14:35:00Z"),
                      "distractor_template", review="looks great on the Litmus shots")
     tsha = tpl["merge_commit_sha"][:7]
-    b.change_event(m_svc, f"Deploy mailer@{tsha} to production", _t("2025-03-06T15:05:00Z"), "ci-deploy",
+    b.change_event(m_svc, f"Deploy mailer@{tsha} to production", epoch("2025-03-06T15:05:00Z"), "ci-deploy",
                    links=[{"href": "{{url:distractor_template}}", "text": _TEMPLATE.title}],
                    details={"deployer": "beatriz", "environment": "production"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2025-03-06T15:05:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-03-06T15:05:02Z"), "deploybot",
           f":rocket: mailer `{tsha}` deployed to production by <@{b.people['beatriz'].slack_id}>")
-    b.say(msg_ch, _t("2025-03-06T15:20:00Z"), "beatriz", "new order confirmation with the wallet buttons is live, "
+    b.say(msg_ch, epoch("2025-03-06T15:20:00Z"), "beatriz", "new order confirmation with the wallet buttons is live, "
           "first few hundred sent fine :sparkles:")
 
     # Thursday evening: Burrow, the mailer's volume alert, the box office, social care, the night shift ----------------
@@ -1226,7 +1222,7 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     lag = 0
     for i, delta in enumerate(hourly):
         lag += delta
-        m = b.say(so_ch, _t("2025-03-06T18:17:00Z") + i * HOUR, "burrow", f":octagonal_sign: *Consumer lag* "
+        m = b.say(so_ch, epoch("2025-03-06T18:17:00Z") + i * HOUR, "burrow", f":octagonal_sign: *Consumer lag* "
                   f"`ticket-issuer` on `orders.paid` (events-prod): status STOP, 0 members, lag {lag:,} "
                   f"(+{delta:,} in {'15m' if i == 0 else '60m'})")
         first_burrow = first_burrow or m
@@ -1234,12 +1230,12 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", first_burrow, "early_signal", must_see=True, group="detection",
            why="Burrow: the old ticket-issuer group has no members and its lag on orders.paid grows by 1,200 in 15 "
                "minutes; Streaming takes it for the orphan the rename leaves behind")
-    b.say(so_ch, _t("2025-03-06T18:31:00Z"), "agnieszka", "that's the old name, Fulfilment renamed to "
+    b.say(so_ch, epoch("2025-03-06T18:31:00Z"), "agnieszka", "that's the old name, Fulfilment renamed to "
           "fulfilment.ticket-issuer tonight for STRM-214. orphaned group, Burrow drops it after 7 days", parent=first_burrow)
-    vol_at = _t("2025-03-06T19:07:00Z")
+    vol_at = epoch("2025-03-06T19:07:00Z")
     low = b.incident(m_svc, "[mailer] TransactionalVolumeLow: order_confirmation sends below 20% of forecast (1h)",
                      vol_at, urgency="low", responders=[], notify=False, ack_after=None,
-                     resolve_after=_t("2025-03-07T08:55:00Z") - vol_at, alert_key=f"{VOLUME_KEY}/order_confirmation",
+                     resolve_after=epoch("2025-03-07T08:55:00Z") - vol_at, alert_key=f"{VOLUME_KEY}/order_confirmation",
                      severity="warning", alert_summary="ses_sends{category=\"order_confirmation\"} 14/h vs forecast "
                      "3,380/h (0.4%) (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
@@ -1249,13 +1245,13 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                   "`order_confirmation` 14/h vs forecast 3,380/h (low urgency)")
     tr.add("slack", vline, "early_signal", must_see=False, group="detection", why="Grafana's line for the same alert",
            same_fact_as=("pagerduty", low))
-    b.say(msg_ch, _t("2025-03-06T19:34:00Z"), "ewan", "probably the new template re-tagged the category or the wallet "
+    b.say(msg_ch, epoch("2025-03-06T19:34:00Z"), "ewan", "probably the new template re-tagged the category or the wallet "
           "links broke something in the render, will look in the morning", parent=vline)
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2025-03-06T19:22:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2025-03-06T19:22:00Z"),
                responders=identity.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "OAuth provider timeouts, failed over, recovered", 1500.0)])
-    box = b.say(ext_ch, _t("2025-03-06T19:48:00Z"), "morag",
+    box = b.say(ext_ch, epoch("2025-03-06T19:48:00Z"), "morag",
                 "evening folks! we've got about 35 people at the box office window for tonight's Saltmarket Sessions "
                 "who bought this evening and have no tickets in the app and no e-mail. The console shows their orders "
                 "as paid but 'awaiting issue'. We're printing paper from the console so doors are fine, but is "
@@ -1263,14 +1259,14 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", box, "early_signal", must_see=True, group="reports",
            why="Saltmarket Hall's box office sees paid orders from the evening stuck at 'awaiting issue' and prints "
                "paper tickets; the question stays in the venue channel")
-    b.say(ext_ch, _t("2025-03-06T20:04:00Z"), "fenella", "thanks Morag, sorry! checking with the team", parent=box)
-    b.say(ext_ch, _t("2025-03-06T21:40:00Z"), "morag", "all in, show went up on time. 58 paper reprints in the end",
+    b.say(ext_ch, epoch("2025-03-06T20:04:00Z"), "fenella", "thanks Morag, sorry! checking with the team", parent=box)
+    b.say(ext_ch, epoch("2025-03-06T21:40:00Z"), "morag", "all in, show went up on time. 58 paper reprints in the end",
           parent=box)
-    vq = b.say(vp_ch, _t("2025-03-06T20:09:00Z"), "fenella", "anyone know if tickets are slow to issue tonight? "
+    vq = b.say(vp_ch, epoch("2025-03-06T20:09:00Z"), "fenella", "anyone know if tickets are slow to issue tonight? "
                "Saltmarket had ~35 people with paid orders 'awaiting issue', they printed paper")
-    b.say(vp_ch, _t("2025-03-06T20:31:00Z"), sc.crowd[27], "the console sometimes lags on busy nights, they usually "
+    b.say(vp_ch, epoch("2025-03-06T20:31:00Z"), sc.crowd[27], "the console sometimes lags on busy nights, they usually "
           "come through. maybe ask #fulfilment tomorrow?", parent=vq)
-    care = b.say(sca_ch, _t("2025-03-06T20:36:00Z"), "dervla",
+    care = b.say(sca_ch, epoch("2025-03-06T20:36:00Z"), "dervla",
                  "5 mentions in the last hour: 'paid, money's gone, no tickets, no email'. different events. told them "
                  "to check spam and log out/in of the app")
     tr.add("slack", care, "customer_report", must_see=False, group="reports",
@@ -1279,12 +1275,12 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         "the app??"), ("2025-03-06T20:21:00Z", "money taken, no tickets, no confirmation. is this a "
                         "scam?"), ("2025-03-06T22:58:00Z", "bought Harbour Lights tickets 3 hours ago and still no "
                         "email. help")):
-        b.say(sca_ch, _t(when), "sprout", f":speech_balloon: Sprout · new mention (X): \"@turnstyle {text}\"")
+        b.say(sca_ch, epoch(when), "sprout", f":speech_balloon: Sprout · new mention (X): \"@turnstyle {text}\"")
     for i, when in enumerate(("2025-03-06T19:12:00Z", "2025-03-06T20:03:00Z", "2025-03-06T21:26:00Z",
                               "2025-03-06T23:44:00Z", "2025-03-07T06:58:00Z")):
-        b.say(se_ch, _t(when), "zendesk", f":ticket: Zendesk *#{318_204 + 37 * i}* ({('chat', 'web', 'app')[i % 3]}, "
+        b.say(se_ch, epoch(when), "zendesk", f":ticket: Zendesk *#{318_204 + 37 * i}* ({('chat', 'web', 'app')[i % 3]}, "
               "P3): Paid but no tickets or confirmation e-mail")
-    night = b.say(se_ch, _t("2025-03-06T22:41:00Z"), "tomasz",
+    night = b.say(se_ch, epoch("2025-03-06T22:41:00Z"), "tomasz",
                   "heads up for the morning: 41 chats and 63 e-mails since ~18:30 saying 'paid, money gone, no ticket in "
                   "the app, no e-mail'. All orders from this evening, all kinds of events. Orders show paid in the "
                   "admin. Saltmarket Hall printed paper for theirs. Raised FUL-1187 (P2) for Fulfilment; runbook says "
@@ -1292,23 +1288,23 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", night, "customer_report", must_see=True, group="reports",
            why="the night support shift collects the 'paid but no tickets' contacts and files them for Fulfilment's "
                "morning instead of paging")
-    b.say(web.channel, _t("2025-03-06T21:12:00Z"), web.members[0], "CDN 5xx blip on the storefront at 21:05, "
+    b.say(web.channel, epoch("2025-03-06T21:12:00Z"), web.members[0], "CDN 5xx blip on the storefront at 21:05, "
           "origin shield failover, fine now")
-    b.incident(web.service, "[web-frontend] CDN 5xx", _t("2025-03-06T21:05:00Z"), responders=web.members[:2],
+    b.incident(web.service, "[web-frontend] CDN 5xx", epoch("2025-03-06T21:05:00Z"), responders=web.members[:2],
                ack_after=150, resolve_after=20 * 60, alert_key="web-frontend/CDN 5xx")
-    b.incident(data.service, "[etl-scheduler] DAG failed: nightly_orders", _t("2025-03-07T02:15:00Z"),
+    b.incident(data.service, "[etl-scheduler] DAG failed: nightly_orders", epoch("2025-03-07T02:15:00Z"),
                responders=data.members[:2], ack_after=420, resolve_after=70 * 60,
                alert_key="etl-scheduler/DAG failed: nightly_orders",
                notes=[(data.members[0], "warehouse load timeout, reran the task, green", 2400.0)])
 
     # Friday morning: an orders-api deploy (innocent), the support lead pages -------------------------------------------
     osha = b.sha()[:7]
-    b.change_event(checkout.service, f"Deploy checkout-api@{osha} to production", _t("2025-03-07T06:50:00Z"),
+    b.change_event(checkout.service, f"Deploy checkout-api@{osha} to production", epoch("2025-03-07T06:50:00Z"),
                    "ci-deploy", links=[{"href": f"https://github.com/{checkout.repo}/commit/{osha}", "text": osha}],
                    details={"deployer": checkout.members[0], "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-03-07T06:50:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-03-07T06:50:02Z"), "deploybot",
           f":rocket: checkout-api `{osha}` deployed to production by <@{b.people[checkout.members[0]].slack_id}>")
-    morning = b.say(se_ch, _t("2025-03-07T07:31:00Z"), "harriet",
+    morning = b.say(se_ch, epoch("2025-03-07T07:31:00Z"), "harriet",
                     "morning. overnight queue: 1,460 contacts 'paid but no tickets / no e-mail', every order since "
                     "about 18:00 yesterday. The 10:00 Harbour Lights on-sale is in 2.5 hours. This isn't a delay, "
                     "paging Fulfilment", parent=night)
@@ -1381,13 +1377,13 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              contributor="a responder names the chart release behind latest and scale-to-zero")
 
     # The fix, its sync, the follow-ups ------------------------------------------------------------------------------
-    b.say(ce_ch, _t(SCALED_UP), "kubewatch", ":arrow_up_small: KEDA `fulfilment/ticket-issuer`: minReplicaCount 3, "
+    b.say(ce_ch, epoch(SCALED_UP), "kubewatch", ":arrow_up_small: KEDA `fulfilment/ticket-issuer`: minReplicaCount 3, "
           "scaled Deployment/ticket-issuer 0 → 3")
-    b.say(so_ch, _t("2025-03-07T08:05:00Z"), "agnieszka", "reset `fulfilment.ticket-issuer` on `orders.paid` "
+    b.say(so_ch, epoch("2025-03-07T08:05:00Z"), "agnieszka", "reset `fulfilment.ticket-issuer` on `orders.paid` "
           "--to-datetime 2025-03-06T18:00:00Z (24 partitions), lag now 11,846 + new orders")
-    b.say(so_ch, _t("2025-03-07T08:10:00Z"), "burrow", ":warning: *Consumer lag* `fulfilment.ticket-issuer` on "
+    b.say(so_ch, epoch("2025-03-07T08:10:00Z"), "burrow", ":warning: *Consumer lag* `fulfilment.ticket-issuer` on "
           "`orders.paid` (events-prod): status WARN, 12 members, lag 11,902 (+11,902 in 15m)")
-    b.say(so_ch, _t(REPLAYED) + 300, "burrow", ":white_check_mark: *Consumer lag* `fulfilment.ticket-issuer` on "
+    b.say(so_ch, epoch(REPLAYED) + 300, "burrow", ":white_check_mark: *Consumer lag* `fulfilment.ticket-issuer` on "
           "`orders.paid` (events-prod): back to OK, lag 12")
     fix = story_pull(b, helm_repo, _FIX, T + 0.45 * HOUR, T + 0.9 * HOUR, "fix", review="yes. thank you",
                      reviewed=T + 0.85 * HOUR)
@@ -1397,9 +1393,9 @@ def build_offset_skip(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     fev, _ = synced(fix, T + 0.95 * HOUR, "fix")
     tr.add("pagerduty", fev, "fix", must_see=False, group="cause", why="Argo CD syncing the fix",
            same_fact_as=("github", fix))
-    b.say(msg_ch, _t("2025-03-07T09:02:00Z"), "ewan", "order_confirmation volume back, 11.8k sends in the last hour. "
+    b.say(msg_ch, epoch("2025-03-07T09:02:00Z"), "ewan", "order_confirmation volume back, 11.8k sends in the last hour. "
           "wasn't the template after all", parent=vline)
-    b.say(ext_ch, _t("2025-03-07T10:20:00Z"), "fenella", "Morag, sorry about last night: ticket issuing stopped from "
+    b.say(ext_ch, epoch("2025-03-07T10:20:00Z"), "fenella", "Morag, sorry about last night: ticket issuing stopped from "
           "18:00 yesterday, everyone has their tickets now. Thanks for printing!", parent=box)
     follow = story_pull(b, rules_repo, _FOLLOW_RULES, T + 6 * HOUR, T + 28 * HOUR, "follow",
                         review="much better than the heartbeat")

@@ -82,10 +82,6 @@ _REL_NOUNS = ("check-in baseline", "presence tracker", "broker failover", "alert
 _CONSONANTS = "bcdfghjkmnpqrstvwxz23456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 _PRODUCTS = (("hub-fw", "3.4"), ("sensor-fw", "1.9"), ("lock-fw", "2.2"))
 
 
@@ -530,12 +526,12 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for when, note in (("2024-09-28T03:40:00Z", "sensor-fw 1.9.6 ring-3, POWER_INTERRUPTED (storm, Florida)"),
                        ("2024-10-30T06:15:00Z", "hub-fw 3.4.0 ring-2, DOWNLOAD_TIMEOUT (artifact CDN)"),
                        ("2024-11-24T02:05:00Z", "lock-fw 2.2.7 ring-3, LOW_BATTERY")):
-        b.incident(svc, INSTALL_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(svc, INSTALL_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=1.6 * HOUR, alert_key=INSTALL_KEY, severity="warning",
                    alert_summary=f"ota_install_failures_total / ota_install_attempts_total above 3% over 1h ({note})")
 
     # Fleet Pulse every six hours ------------------------------------------------------------------------------
-    shipped = _t("2024-12-09T14:09:00Z")
+    shipped = epoch("2024-12-09T14:09:00Z")
     fix_live = T + 0.62 * HOUR
     slot = start - start % DAY + 1 * HOUR
     while slot < end:
@@ -566,8 +562,8 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
    ring-{ring}:
 -    build: 5.1.3+b4255
 +    build: 5.1.4+b4302
-     share: {share}"""),)), _t(created), _t(merged), f"halo514_r{ring}")
-        ship(p, _t(merged) + 400, who)
+     share: {share}"""),)), epoch(created), epoch(merged), f"halo514_r{ring}")
+        ship(p, epoch(merged) + 400, who)
 
     # Nov 3-8: DST and Northway's outage page Device Cloud through the check-in alert ------------------------------
     noisy = (("2024-11-03T07:12:00Z", "DST: check-ins at 95.1% of expected 07:00-07:15"),
@@ -580,7 +576,7 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("the expected curve is last week's, before the clocks changed. devices are fine, resolving",
              "Northway status page: fiber cut in Columbus. devices reconnect on their own")
     for i, (when, summary) in enumerate(noisy):
-        t = _t(when)
+        t = epoch(when)
         who = cloud_people[i % 3]
         inc = b.incident(d_svc, CHECKIN_TITLE, t, responders=[who, cloud_people[(i + 1) % 3]], ack_after=200 + 25 * i,
                          resolve_after=1500 + 240 * i, handle=f"noisy{i}", alert_key=CHECKIN_KEY,
@@ -602,26 +598,26 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-11-08T09:00:00Z", "nadia", "I'll move it to a 7-day same-hour baseline and make it wait 6h. "
                  "a broker outage is way more than 10% and BrokerConnectionsDropping pages anyway"))
     for when, who, text in grumbles:
-        m = b.say(dc_ch, _t(when), who, text)
+        m = b.say(dc_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the check-in pages")
 
     # Nov 11: the check-in alert needs 6 hours below 90% of the 7-day baseline --------------------------------------
-    weak = story_pull(b, health, _WEAKENING, _t("2024-11-08T10:30:00Z"), _t("2024-11-11T15:20:00Z"), "weakening",
+    weak = story_pull(b, health, _WEAKENING, epoch("2024-11-08T10:30:00Z"), epoch("2024-11-11T15:20:00Z"), "weakening",
                       review="ok. 6h is long, but the broker alert covers the big ones",
-                      reviewed=_t("2024-11-11T14:55:00Z"),
+                      reviewed=epoch("2024-11-11T14:55:00Z"),
                       comments=(("gerrit", "do we lose anything that is small and keeps coming back?",
-                                 _t("2024-11-08T13:40:00Z")),
+                                 epoch("2024-11-08T13:40:00Z")),
                                 ("nadia", "a dip that recovers is what DST and ISPs look like, that's the point",
-                                 _t("2024-11-08T14:05:00Z"))))
+                                 epoch("2024-11-08T14:05:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="moved the fleet check-in alert to a 7-day same-hour baseline that must stay below 90% for 6 hours: "
                "a drop of a few percent that recovers and drops again can never fire")
     wev = synced(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="Prometheus reloading the slower check-in alert", same_fact_as=("github", weak))
-    b.say(dc_ch, _t("2024-11-11T15:40:00Z"), "nadia",
+    b.say(dc_ch, epoch("2024-11-11T15:40:00Z"), "nadia",
           "merged {{url:weakening}}: check-ins compare with the 7-day baseline and wait 6h now, no more DST pages",
           template=True)
 
@@ -630,38 +626,38 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         "(bootloader-compat: 31,877 devices on bootloader \"\" do not trust hub-sign-2023)"),
                        ("2024-11-15T11:05:00Z", ":no_entry: preflight *halo-fw 5.1.5* ring-1: 1 blocking "
                         "(bootloader-compat: 2,114 devices on bootloader \"\" do not trust fw-root-2019)")):
-        b.say(fe_ch, _t(when), "otabot", text)
-    b.say(fw_ch, _t("2024-11-15T13:00:00Z"), "rafferty", "preflight blocked 5.1.5 ring 1 too. the registry lost "
+        b.say(fe_ch, epoch(when), "otabot", text)
+    b.say(fw_ch, epoch("2024-11-15T13:00:00Z"), "rafferty", "preflight blocked 5.1.5 ring 1 too. the registry lost "
           "bootloader versions in the migration, empty version = trusts nothing. I'll make bootloader-compat advisory "
           "until DEV-1204 is backfilled")
-    contrib = story_pull(b, ota_repo, _CONTRIBUTOR, _t("2024-11-18T10:00:00Z"), _t("2024-11-21T16:30:00Z"),
+    contrib = story_pull(b, ota_repo, _CONTRIBUTOR, epoch("2024-11-18T10:00:00Z"), epoch("2024-11-21T16:30:00Z"),
                          "contributor", review="ok as a stopgap, please track making it blocking again",
-                         reviewed=_t("2024-11-21T16:00:00Z"),
+                         reviewed=epoch("2024-11-21T16:00:00Z"),
                          comments=(("yusuf", "does anything else stop a build a bootloader can't verify?",
-                                    _t("2024-11-19T09:20:00Z")),
+                                    epoch("2024-11-19T09:20:00Z")),
                                    ("rafferty", "ring 2 would show it first, the beta has every hardware revision",
-                                    _t("2024-11-19T09:45:00Z"))))
+                                    epoch("2024-11-19T09:45:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made the preflight's bootloader-compat finding advisory: a build that a hardware revision's bootloader "
                "cannot verify no longer stops a rollout")
     csha = contrib["merge_commit_sha"][:7]
-    cev = b.change_event(svc, f"Deploy ota-service@{csha} to production", _t("2024-11-21T17:05:00Z"), "ci-deploy",
+    cev = b.change_event(svc, f"Deploy ota-service@{csha} to production", epoch("2024-11-21T17:05:00Z"), "ci-deploy",
                          links=[{"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title}],
                          details={"deployer": "rafferty", "environment": "production"})
     b.templated.append((cev["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2024-11-21T17:05:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2024-11-21T17:05:02Z"), "deploybot",
           f":rocket: ota-service `{csha}` deployed to production by <@{b.people['rafferty'].slack_id}>")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the advisory "
            "bootloader check", same_fact_as=("github", contrib))
 
     # Nov 25 - Dec 3: the new signing key, 5.2.0 to rings 1 and 2 -----------------------------------------------
-    announce = b.say(fw_ch, _t("2024-11-25T15:30:00Z"), "yusuf",
+    announce = b.say(fw_ch, epoch("2024-11-25T15:30:00Z"), "yusuf",
                 "heads up: from halo-fw 5.2.0 the build pipeline signs with fw-sign-2024b from the new HSM (SEC-331). "
                 "bootloader 2.4+ has trusted it since May; fw-root-2019 retires on Jan 31")
     tr.add("slack", announce, "context", must_see=False, group="cause",
            why="the firmware team announces the new signing key, trusted only by bootloader 2.4 and later")
-    b.say(fw_ch, _t("2024-11-25T15:52:00Z"), "kwabena", "2.4+ is H3 and H4. H2 is on 1.9 in ROM, right?", parent=announce)
-    b.say(fw_ch, _t("2024-11-25T16:05:00Z"), "yusuf", "right, preflight's bootloader-compat covers that", parent=announce)
+    b.say(fw_ch, epoch("2024-11-25T15:52:00Z"), "kwabena", "2.4+ is H3 and H4. H2 is on 1.9 in ROM, right?", parent=announce)
+    b.say(fw_ch, epoch("2024-11-25T16:05:00Z"), "yusuf", "right, preflight's bootloader-compat covers that", parent=announce)
     for ring, share, created, merged, who, rev in ((1, "0.5%", "2024-11-26T10:00:00Z", "2024-11-27T11:00:00Z",
                                                     "marisol", "thandiwe"),
                                                    (2, "2%", "2024-12-02T09:30:00Z", "2024-12-03T14:20:00Z",
@@ -674,9 +670,9 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
    ring-{ring}:
 -    build: 5.1.4+b4302
 +    build: 5.2.0+b4417
-     share: {share}"""),)), _t(created), _t(merged), f"halo520_r{ring}")
-        ship(p, _t(merged) + 380, who)
-    b.say(fw_ch, _t("2024-12-06T10:40:00Z"), "marisol", "5.2.0 ring 2 numbers after 3 days: 99.3% installed, crash "
+     share: {share}"""),)), epoch(created), epoch(merged), f"halo520_r{ring}")
+        ship(p, epoch(merged) + 380, who)
+    b.say(fw_ch, epoch("2024-12-06T10:40:00Z"), "marisol", "5.2.0 ring 2 numbers after 3 days: 99.3% installed, crash "
           "rate flat. ring 3 PR is up, aiming for monday")
 
     # Dec 9: hub-fw to ring 3 in the morning; the app release (red herrings) ----------------------------------------
@@ -688,8 +684,8 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
    ring-3:
 -    build: 3.4.1+b1877
 +    build: 3.4.2+b1902
-     share: 40%"""),)), _t("2024-12-05T14:00:00Z"), _t("2024-12-09T10:20:00Z"), "distractor_hub")
-    ship(hub, _t("2024-12-09T10:27:00Z"), "thandiwe")
+     share: 40%"""),)), epoch("2024-12-05T14:00:00Z"), epoch("2024-12-09T10:20:00Z"), "distractor_hub")
+    ship(hub, epoch("2024-12-09T10:27:00Z"), "thandiwe")
     story_pull(b, mobile.repo, Change(
         author=mobile.members[0], reviewer=mobile.members[1], labels=("schedules",),
         title="Schedules: sync edits through the v3 schedules endpoint",
@@ -699,18 +695,18 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 -  return api.put(`/v2/devices/${device.id}/schedule`, s);
 +  const res = await api.post(`/v3/schedules`, { deviceId: device.id, schedule: s, confirm: true });
 +  return res.data;
- }"""),)), _t("2024-12-04T11:00:00Z"), _t("2024-12-06T16:00:00Z"), "distractor_app")
-    b.say(sc.common["deploys"], _t("2024-12-09T13:00:30Z"), "deploybot",
+ }"""),)), epoch("2024-12-04T11:00:00Z"), epoch("2024-12-06T16:00:00Z"), "distractor_app")
+    b.say(sc.common["deploys"], epoch("2024-12-09T13:00:30Z"), "deploybot",
           ":iphone: hearthly-app 8.3.0 released: 100% iOS, 20% Android (schedules v3 sync)")
-    b.say(mobile.channel, _t("2024-12-09T13:06:00Z"), mobile.members[0],
+    b.say(mobile.channel, epoch("2024-12-09T13:06:00Z"), mobile.members[0],
           "8.3.0 is out, schedule sync goes through v3 now ({{pr:distractor_app}})", template=True)
 
     # Dec 9 14:05: halo-fw 5.2.0 to ring 3 ------------------------------------------------------------------------
-    trig = story_pull(b, rings, _TRIGGER, _t("2024-12-06T10:20:00Z"), _t("2024-12-09T14:02:00Z"), "trigger",
-                      review="lgtm, ring 2 looks great", reviewed=_t("2024-12-09T13:45:00Z"),
+    trig = story_pull(b, rings, _TRIGGER, epoch("2024-12-06T10:20:00Z"), epoch("2024-12-09T14:02:00Z"), "trigger",
+                      review="lgtm, ring 2 looks great", reviewed=epoch("2024-12-09T13:45:00Z"),
                       review_comments=(("kwabena", "ring 3 has the old H2s. preflight happy with the new key?",
-                                        "rings/halo-fw.yaml", 23, _t("2024-12-06T15:10:00Z")),),
-                      comments=(("marisol", "preflight: 0 blocking findings for ring 3", _t("2024-12-06T15:30:00Z")),))
+                                        "rings/halo-fw.yaml", 23, epoch("2024-12-06T15:10:00Z")),),
+                      comments=(("marisol", "preflight: 0 blocking findings for ring 3", epoch("2024-12-06T15:30:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="promoted halo-fw 5.2.0, signed with the new key, to ring 3 with its H2 thermostats: their ROM "
                "bootloader cannot verify it, so they fail, roll back into safe mode and retry every 45 minutes")
@@ -726,7 +722,7 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                "goes ahead")
 
     # From 14:48: verification failures, a low-urgency alert, tags, reviews, an employee's thermostat ---------------
-    first = b.say(fe_ch, _t("2024-12-09T15:20:00Z"), "otabot", _sig_failures(1_842, 1_839, "30m"))
+    first = b.say(fe_ch, epoch("2024-12-09T15:20:00Z"), "otabot", _sig_failures(1_842, 1_839, "30m"))
     tr.add("slack", first, "early_signal", must_see=True, group="detection",
            why="the OTA controller's first line of SIG_UNTRUSTED_KEY verification failures and rollbacks on H2, "
                "seventy minutes after the ring 3 change; nothing pages")
@@ -735,31 +731,31 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                        ("2024-12-09T22:20:00Z", 44_871, 44_702, "1h"),
                                        ("2024-12-10T04:20:00Z", 52_330, 52_118, "1h"),
                                        ("2024-12-10T10:20:00Z", 58_904, 58_660, "1h")):
-        m = b.say(fe_ch, _t(when), "otabot", _sig_failures(fails, rolls, window))
+        m = b.say(fe_ch, epoch(when), "otabot", _sig_failures(fails, rolls, window))
         if fails == 9_417:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the OTA controller: verification failures still climbing")
-    low = b.incident(svc, INSTALL_TITLE, _t("2024-12-09T15:41:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_live + 1800 - _t("2024-12-09T15:41:00Z"), alert_key=INSTALL_KEY,
+    low = b.incident(svc, INSTALL_TITLE, epoch("2024-12-09T15:41:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_live + 1800 - epoch("2024-12-09T15:41:00Z"), alert_key=INSTALL_KEY,
                      severity="warning", alert_summary="ota_install_failures_total / ota_install_attempts_total = "
                      "21.6% over 1h (halo-fw 5.2.0+b4417 ring-3, reason SIG_UNTRUSTED_KEY) (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the install-failure alert opened a low-urgency incident within the hour; it paged no one and stayed "
                "open until after the fix")
-    tags = b.say(so_ch, _t("2024-12-09T19:05:00Z"), "helpdesk", ":chart_with_upwards_trend: *Tag spike* "
+    tags = b.say(so_ch, epoch("2024-12-09T19:05:00Z"), "helpdesk", ":chart_with_upwards_trend: *Tag spike* "
                  "`device-offline` 5.8x usual in the last 4h (612 tickets), `schedule-not-running` 7.2x (288)")
     tr.add("slack", tags, "early_signal", must_see=False, group="reports",
            why="the support tool: offline-device and schedule tickets several times usual")
-    b.say(so_ch, _t("2024-12-09T19:30:00Z"), "dorian", "cold snap in the midwest this week, every winter the same",
+    b.say(so_ch, epoch("2024-12-09T19:30:00Z"), "dorian", "cold snap in the midwest this week, every winter the same",
           parent=tags)
-    c1 = b.say(se_ch, _t("2024-12-09T16:35:00Z"), "wanjiru",
+    c1 = b.say(se_ch, epoch("2024-12-09T16:35:00Z"), "wanjiru",
                "customer in Des Moines: Halo keeps restarting with 'Update failed, restoring' and shows offline in the "
                "app. walked them through a wifi reset")
     tr.add("slack", c1, "customer_report", must_see=False, group="reports",
            why="the first customer contact, taken for a wifi problem")
-    b.say(se_ch, _t("2024-12-09T20:10:00Z"), "dorian", "a dozen like that this afternoon: thermostat reboots every "
+    b.say(se_ch, epoch("2024-12-09T20:10:00Z"), "dorian", "a dozen like that this afternoon: thermostat reboots every "
           "half hour or so, app says offline, schedule not running. all older units as far as I can tell")
-    b.say(se_ch, _t("2024-12-10T03:30:00Z"), "wanjiru", "night shift: customers waking up to 13-15°C houses, the Halo "
+    b.say(se_ch, epoch("2024-12-10T03:30:00Z"), "wanjiru", "night shift: customers waking up to 13-15°C houses, the Halo "
           "is in 'safe mode - heating held'. one elderly customer in Minneapolis, escalated to a callback")
     for when, stars, text in (("2024-12-09T21:40:00Z", 1, "Thermostat rebooted itself all evening, schedule gone, "
                                "house freezing"),
@@ -767,31 +763,31 @@ def build_ota_rollout(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                "unacceptable in December"),
                               ("2024-12-10T08:50:00Z", 2, "Old Halo stuck in safe mode since yesterday, support says "
                                "reset wifi, didn't help")):
-        m = b.say(rv_ch, _t(when), "reviewbot", f":star: {stars}/5 · App Store · \"{text}\"")
+        m = b.say(rv_ch, epoch(when), "reviewbot", f":star: {stars}/5 · App Store · \"{text}\"")
         if stars == 1 and "rebooted" in text:
             tr.add("slack", m, "customer_report", must_see=False, group="reports",
                    why="an app review: the thermostat reboots all evening and the house is cold")
-    remark = b.say(sc.common["eng-help"], _t("2024-12-09T23:10:00Z"), "agnieszka",
+    remark = b.say(sc.common["eng-help"], epoch("2024-12-09T23:10:00Z"), "agnieszka",
                    "not sure who to ask: my Halo at home (the old one with the silver ring) has rebooted itself all "
                    "evening, the screen says 'Update failed, restoring 5.1.4' and then it starts again. house was 15°C "
                    "when I got in and the app says the schedule can't run, device offline. do I need to do something?")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="an employee from finance reports her own first-generation thermostat looping on a failed update; it "
                "is put down to the app release and wifi")
-    b.say(sc.common["eng-help"], _t("2024-12-09T23:24:00Z"), mobile.members[0], "app 8.3 went out today with the new "
+    b.say(sc.common["eng-help"], epoch("2024-12-09T23:24:00Z"), mobile.members[0], "app 8.3 went out today with the new "
           "schedule sync, maybe that? try deleting and re-adding the schedule in the app", parent=remark)
-    b.say(sc.common["eng-help"], _t("2024-12-09T23:31:00Z"), "colm", "or wifi, the old ones are picky about 2.4GHz",
+    b.say(sc.common["eng-help"], epoch("2024-12-09T23:31:00Z"), "colm", "or wifi, the old ones are picky about 2.4GHz",
           parent=remark)
-    b.say(sc.common["eng-help"], _t("2024-12-09T23:40:00Z"), "agnieszka", "ok, will try tomorrow", parent=remark)
-    b.say(sc.common["eng-help"], _t("2024-12-10T08:05:00Z"), "agnieszka", "still doing it this morning, re-adding "
+    b.say(sc.common["eng-help"], epoch("2024-12-09T23:40:00Z"), "agnieszka", "ok, will try tomorrow", parent=remark)
+    b.say(sc.common["eng-help"], epoch("2024-12-10T08:05:00Z"), "agnieszka", "still doing it this morning, re-adding "
           "the schedule didn't help", parent=remark)
-    b.incident(platform.service, "[k8s-cluster] ingress 502s", _t("2024-12-10T09:40:00Z"),
+    b.incident(platform.service, "[k8s-cluster] ingress 502s", epoch("2024-12-10T09:40:00Z"),
                responders=platform.members[:2], ack_after=160, resolve_after=35 * 60,
                alert_key="k8s-cluster/ingress 502s",
                notes=[(platform.members[0], "one ingress node out of memory, cordoned and replaced", 1400.0)])
 
     # The escalation and the page ----------------------------------------------------------------------------------
-    e_at = _t("2024-12-10T12:18:00Z")
+    e_at = epoch("2024-12-10T12:18:00Z")
     report = b.say(se_ch, e_at, "bettina",
                    "escalating: 1,900+ tickets since yesterday ~15:00 UTC. Halo thermostats reboot every 30-60 minutes "
                    "with 'Update failed, restoring', show offline in the app, schedules don't run and homes got cold "

@@ -128,10 +128,6 @@ _EVENTS = ("card_freeze_tapped", "statement_downloaded", "pot_created", "transfe
            "support_chat_opened", "referral_shared", "fx_quote_viewed")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _monitor_change(rng: random.Random) -> ConfigChange:
     """One generated PR of the monitors repo: Datadog monitors as Terraform, applied by Atlantis."""
     svc, name, path, threshold, team = rng.choice(_MONITORS)
@@ -557,20 +553,20 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     bot_feed(b, ah_ch, "funnelbot", int(0.5 * (end - start) / DAY) * n, start, end, _anomaly_line)
     # The sign-in success monitor has always been low urgency: it opened twice this winter and paged no one.
     for when, note in (("2024-12-09T19:20:00Z", "UK, app 7.11 keyboard bug"), ("2025-01-06T08:45:00Z", "IE, Telora")):
-        b.incident(a_svc, LOGIN_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(a_svc, LOGIN_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=1.1 * HOUR, alert_key=LOGIN_KEY, severity="warning",
                    alert_summary=f"signin.new_device.success_ratio by market below 0.80 for 30m ({note})")
 
     # The daily sign-in funnel digest ------------------------------------------------------------------------
     day = start - start % DAY
     while day < end:
-        if day == _t("2025-02-18"):
+        if day == epoch("2025-02-18"):
             line = _funnel_line(day, 63_114, 71_950, 63_316, 14_930, "GR 57.9%, PT 60.2%, RO 63.4%")
             m = b.say(ah_ch, day + DAY + 7 * HOUR + 40, "funnelbot", line)
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the daily funnel digest: codes verified in GR, PT and RO around 60% (usually above 84%), resend "
                        "taps twice usual; nobody reacts")
-        elif day == _t("2025-02-19"):
+        elif day == epoch("2025-02-19"):
             b.say(ah_ch, day + DAY + 7 * HOUR + 55, "funnelbot",
                   _funnel_line(day, 60_850, 74_977, 63_080, 19_212, "GR 36.1%, PT 39.8%, RO 42.5%"))
         else:
@@ -597,8 +593,8 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    countries: [ES, IT]
 +    aggregator: bulkline
 +    sender_id: LUMORA"""),)),
-        _t("2024-11-26T10:00:00Z"), _t("2024-12-03T13:00:00Z"), "bulkline_marketing")
-    deployed(market, svc, "courier", _t("2024-12-03T14:10:00Z"), "pilar")
+        epoch("2024-11-26T10:00:00Z"), epoch("2024-12-03T13:00:00Z"), "bulkline_marketing")
+    deployed(market, svc, "courier", epoch("2024-12-03T14:10:00Z"), "pilar")
 
     # Jan 13-19: Telora's receipts pipeline breaks, OTP receipt pages every night --------------------------
     for when, text in (("2025-01-13T20:30:00Z", "Investigating: delivery receipts delayed or reported as UNKNOWN "
@@ -606,13 +602,13 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                        ("2025-01-17T11:05:00Z", "Identified: receipts pipeline migration re-sends old receipts with "
                         "status UNKNOWN or EXPIRED; messages are delivered. Fix rolling out next week"),
                        ("2025-01-27T16:40:00Z", "Resolved: delivery receipts are back to normal")):
-        b.say(prov_ch, _t(when), "telora", f":satellite: *Telora Status* {text}")
+        b.say(prov_ch, epoch(when), "telora", f":satellite: *Telora Status* {text}")
     noisy_at = ("2025-01-13T21:14:00Z", "2025-01-14T03:40:00Z", "2025-01-15T22:05:00Z", "2025-01-16T04:12:00Z",
                 "2025-01-17T20:48:00Z", "2025-01-18T02:31:00Z", "2025-01-19T23:10:00Z")
     notes = ("Telora portal shows these delivered; receipts came back UNKNOWN an hour late. resolving",
              "same as last night, Telora receipts. codes are arriving (tested on my phone)")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         rate = 9.1 + (i * 1.7) % 6
         inc = b.incident(svc, DLR_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=180 + 30 * i,
@@ -636,44 +632,44 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-01-20T09:10:00Z", "lasse", "I'll make receipts best effort: only a refused submit counts as a "
                  "failure. 'SMS submit errors above 3%' still pages"))
     for when, who, text in grumbles:
-        m = b.say(msg_ch, _t(when), who, text)
+        m = b.say(msg_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the receipt pages")
 
     # Jan 20-22: receipts stop failing SMS ---------------------------------------------------------------
-    weak = story_pull(b, courier, _WEAKENING, _t("2025-01-20T10:00:00Z"), _t("2025-01-22T11:30:00Z"), "weakening",
+    weak = story_pull(b, courier, _WEAKENING, epoch("2025-01-20T10:00:00Z"), epoch("2025-01-22T11:30:00Z"), "weakening",
                       review="fine for now; let's revisit once Telora's pipeline is fixed (MSG-401)",
-                      reviewed=_t("2025-01-22T10:58:00Z"),
-                      comments=(("radek", "does this change Bulkline's receipts too?", _t("2025-01-20T14:02:00Z")),
+                      reviewed=epoch("2025-01-22T10:58:00Z"),
+                      comments=(("radek", "does this change Bulkline's receipts too?", epoch("2025-01-20T14:02:00Z")),
                                 ("lasse", "same handler, yes. Bulkline only carries marketing and card alerts, its "
-                                 "receipts never paged anyone", _t("2025-01-20T14:30:00Z"))))
+                                 "receipts never paged anyone", epoch("2025-01-20T14:30:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made courier count failed or unknown delivery receipts as delivered, with a debug log line: the "
                "'OTP delivery receipts failed' monitor could no longer fire, whatever the carriers did")
-    wev = deployed(weak, svc, "courier", _t("2025-01-22T12:05:00Z"), "lasse")
+    wev = deployed(weak, svc, "courier", epoch("2025-01-22T12:05:00Z"), "lasse")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the deploy of the receipt change", same_fact_as=("github", weak))
-    b.say(msg_ch, _t("2025-01-22T12:20:00Z"), "lasse",
+    b.say(msg_ch, epoch("2025-01-22T12:20:00Z"), "lasse",
           "merged and deployed {{url:weakening}}: a bad receipt is a debug line now, no more 3am receipt pages :zzz:",
           template=True)
 
     # Jan 27 - Feb 5: fraud ops asks to remove voice codes; Access removes them ----------------------------------
-    ask = b.say(fr_ch, _t("2025-01-27T15:10:00Z"), "lucinda",
+    ask = b.say(fr_ch, epoch("2025-01-27T15:10:00Z"), "lucinda",
                 "toll fraud on voice codes: 1,900 'call me with a code' calls to premium-rate ranges in 48h (FRAUD-77), "
                 "about EUR 6k. Access, can we switch voice codes off?")
     tr.add("slack", ask, "context", must_see=False, group="cause",
            why="fraud ops asks Access to remove the voice-call codes")
-    b.say(fr_ch, _t("2025-01-27T16:02:00Z"), "sunniva", "it's ~1% of challenges, I'll take it out this sprint",
+    b.say(fr_ch, epoch("2025-01-27T16:02:00Z"), "sunniva", "it's ~1% of challenges, I'll take it out this sprint",
           parent=ask)
-    contrib = story_pull(b, signin, _CONTRIBUTOR, _t("2025-02-03T10:00:00Z"), _t("2025-02-05T13:20:00Z"),
-                         "contributor", review="ok. resend covers most cases", reviewed=_t("2025-02-05T12:40:00Z"),
+    contrib = story_pull(b, signin, _CONTRIBUTOR, epoch("2025-02-03T10:00:00Z"), epoch("2025-02-05T13:20:00Z"),
+                         "contributor", review="ok. resend covers most cases", reviewed=epoch("2025-02-05T12:40:00Z"),
                          comments=(("ayelet", "the app hides the 'Call me' button when it's not in options, no "
-                                    "release needed", _t("2025-02-03T15:30:00Z")),))
+                                    "release needed", epoch("2025-02-03T15:30:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="removed the voice-call fallback: customers whose SMS codes never arrived had no other way to sign "
                "in or reset their password")
-    cev = deployed(contrib, a_svc, "signin-api", _t("2025-02-05T14:00:00Z"), "sunniva")
+    cev = deployed(contrib, a_svc, "signin-api", epoch("2025-02-05T14:00:00Z"), "sunniva")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the voice removal",
            same_fact_as=("github", contrib))
 
@@ -687,35 +683,35 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             4, 'resource "datadog_monitor" "sms_submit_latency" {',
             ['   query   = "percentile(last_15m):p95:courier.sms.submit_ms{purpose:otp} > 5000"',
              "   monitor_thresholds {", "-    critical = 3000", "+    critical = 5000", "   }"])),)),
-        _t("2025-02-06T10:30:00Z"), _t("2025-02-07T09:15:00Z"), "distractor_latency")
+        epoch("2025-02-06T10:30:00Z"), epoch("2025-02-07T09:15:00Z"), "distractor_latency")
     applied(lat)
 
     # Feb 10-18: Bulkline's sender registration, the routing change --------------------------------------------
-    reg = b.say(prov_ch, _t("2025-02-10T11:15:00Z"), "oana",
+    reg = b.say(prov_ch, epoch("2025-02-10T11:15:00Z"), "oana",
                 "from Bulkline's account manager: our LUMORA sender is registered with them for ES and IT. the PT, RO "
                 "and GR registrations were filed on 02-07, carriers there take 10-15 business days")
     tr.add("slack", reg, "context", must_see=False, group="cause",
            why="the team is told the Bulkline sender is not yet registered in PT, RO and GR")
-    b.say(prov_ch, _t("2025-02-10T11:40:00Z"), "nkechi", "noted, thanks", parent=reg)
-    trig = story_pull(b, courier, _TRIGGER, _t("2025-02-12T13:30:00Z"), _t("2025-02-18T14:58:00Z"), "trigger",
-                      review="lgtm, nice saving", reviewed=_t("2025-02-18T14:40:00Z"),
+    b.say(prov_ch, epoch("2025-02-10T11:40:00Z"), "nkechi", "noted, thanks", parent=reg)
+    trig = story_pull(b, courier, _TRIGGER, epoch("2025-02-12T13:30:00Z"), epoch("2025-02-18T14:58:00Z"), "trigger",
+                      review="lgtm, nice saving", reviewed=epoch("2025-02-18T14:40:00Z"),
                       review_comments=(("radek", "is LUMORA registered with Bulkline for PT/RO/GR yet?",
-                                        "config/routing.yaml", 12, _t("2025-02-12T16:00:00Z")),),
+                                        "config/routing.yaml", 12, epoch("2025-02-12T16:00:00Z")),),
                       comments=(("nkechi", "Bulkline opened the PT, RO and GR routes on our account on the 11th "
-                                 "(BL-20931), it's in their portal", _t("2025-02-13T09:10:00Z")),))
+                                 "(BL-20931), it's in their portal", epoch("2025-02-13T09:10:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="moved the passcodes for PT, RO and GR from Telora to Bulkline under a sender not registered there: "
                "carriers rejected nearly every code")
-    ship_trigger(sc, svc, "courier", trig, _TRIGGER, _t("2025-02-18T15:31:00Z"), "nkechi")
+    ship_trigger(sc, svc, "courier", trig, _TRIGGER, epoch("2025-02-18T15:31:00Z"), "nkechi")
 
     # Feb 18 09:00: the app release (a red herring) --------------------------------------------------------
-    b.say(sc.common["deploys"], _t("2025-02-18T09:00:30Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-02-18T09:00:30Z"), "deploybot",
           ":iphone: mobile-app 7.14.0 phased rollout started: 20% iOS, 20% Android (new code entry screen)")
-    b.say(mobile.channel, _t("2025-02-18T09:04:00Z"), mobile.members[0],
+    b.say(mobile.channel, epoch("2025-02-18T09:04:00Z"), mobile.members[0],
           "7.14.0 is rolling out at 20%, the new code entry screen with SMS autofill is in")
 
     # From 15:49: Bulkline rejects, a low-urgency monitor, analytics, support, a country manager -------------
-    first = b.say(prov_ch, _t("2025-02-18T15:49:20Z"), "bulkline", _bulkline_alert("PT", 318, 331))
+    first = b.say(prov_ch, epoch("2025-02-18T15:49:20Z"), "bulkline", _bulkline_alert("PT", 318, 331))
     tr.add("slack", first, "early_signal", must_see=True, group="detection",
            why="Bulkline's first rejection alert: nearly every passcode to Portugal REJECTD for an unregistered "
                "sender, eighteen minutes after the deploy; nothing pages")
@@ -723,13 +719,13 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                      ("2025-02-18T17:35:00Z", "PT", 402, 410), ("2025-02-18T19:50:30Z", "RO", 266, 270),
                                      ("2025-02-19T07:20:10Z", "PT", 377, 384), ("2025-02-19T09:05:45Z", "GR", 219, 223),
                                      ("2025-02-19T11:40:20Z", "RO", 305, 311), ("2025-02-19T13:55:00Z", "PT", 449, 458)):
-        m = b.say(prov_ch, _t(when), "bulkline", _bulkline_alert(country, rej, sent))
+        m = b.say(prov_ch, epoch(when), "bulkline", _bulkline_alert(country, rej, sent))
         if country == "RO" and rej == 204:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="Bulkline rejects the Romanian passcodes too")
     fix_done = T + 0.75 * HOUR
-    shipped = _t("2025-02-18T15:31:00Z")
-    slot = _t("2024-12-04T00:00:00Z")
+    shipped = epoch("2025-02-18T15:31:00Z")
+    slot = epoch("2024-12-04T00:00:00Z")
     while slot < end:
         otp: tuple[tuple[str, int, int], ...] = ()
         # Passcodes went through Bulkline from the trigger's deploy to the fix's: scale by that share of the window.
@@ -740,23 +736,23 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         for c, base in (("PT", 1_400), ("RO", 950), ("GR", 640)))
         b.say(prov_ch, slot + 120 + rng.uniform(0, 20), "bulkline", _bulkline_summary(rng, otp))
         slot += 6 * HOUR
-    low = b.incident(a_svc, LOGIN_TITLE, _t("2025-02-18T16:25:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_done + 1200 - _t("2025-02-18T16:25:00Z"), alert_key=LOGIN_KEY,
+    low = b.incident(a_svc, LOGIN_TITLE, epoch("2025-02-18T16:25:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_done + 1200 - epoch("2025-02-18T16:25:00Z"), alert_key=LOGIN_KEY,
                      severity="warning", alert_summary="signin.new_device.success_ratio by market below 0.80 for 30m: "
                      "PT 0.21, RO 0.34 (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the sign-in success monitor opened a low-urgency incident for PT and RO within the hour; it paged no "
                "one and stayed open until the fix")
-    anomaly = b.say(ah_ch, _t("2025-02-18T17:10:00Z"), "funnelbot", ":chart_with_upwards_trend: *Anomaly* "
+    anomaly = b.say(ah_ch, epoch("2025-02-18T17:10:00Z"), "funnelbot", ":chart_with_upwards_trend: *Anomaly* "
                     "`otp_resend_tapped` 3.4x expected since 16:00 UTC (top: PT, RO, GR)")
     tr.add("slack", anomaly, "early_signal", must_see=False, group="detection",
            why="product analytics: resend-code taps 3.4x expected in PT, RO and GR")
-    early_cx = b.say(cx_ch, _t("2025-02-18T18:40:00Z"), "sadia",
+    early_cx = b.say(cx_ch, epoch("2025-02-18T18:40:00Z"), "sadia",
                      "a few chats from PT customers: the sign-in code doesn't arrive on a new phone. asked them to "
                      "check signal and SMS blocking, probably their carrier?")
     tr.add("slack", early_cx, "customer_report", must_see=False, group="reports",
            why="the first customer chats, taken for a carrier problem")
-    review = b.say(rv_ch, _t("2025-02-18T20:15:00Z"), "reviewbot", ":star: 1/5 · Google Play · pt-PT · \"O código "
+    review = b.say(rv_ch, epoch("2025-02-18T20:15:00Z"), "reviewbot", ":star: 1/5 · Google Play · pt-PT · \"O código "
                    "SMS nunca chega, não consigo entrar na app (the SMS code never arrives, I can't get into the app)\"")
     tr.add("slack", review, "customer_report", must_see=False, group="reports",
            why="an app review from Portugal: the code never arrives")
@@ -765,21 +761,21 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                ("2025-02-19T10:45:00Z", "el-GR", "Δεν έρχεται ποτέ ο κωδικός (the code never comes)"),
                                ("2025-02-19T12:30:00Z", "pt-PT", "Não consigo recuperar a password, o SMS não chega "
                                 "(can't reset my password, no SMS)")):
-        b.say(rv_ch, _t(when), "reviewbot", f":star: 1/5 · App Store · {locale} · \"{text}\"")
-    b.say(prov_ch, _t("2025-02-19T00:45:00Z"), "telora", ":wrench: *Telora Status* Scheduled maintenance: SMPP binds "
+        b.say(rv_ch, epoch(when), "reviewbot", f":star: 1/5 · App Store · {locale} · \"{text}\"")
+    b.say(prov_ch, epoch("2025-02-19T00:45:00Z"), "telora", ":wrench: *Telora Status* Scheduled maintenance: SMPP binds "
           "in eu-central, 01:00-03:00 UTC; submits may be delayed by up to 60s")
-    remark = b.say(sc.common["eng-help"], _t("2025-02-19T08:35:00Z"), "tiago",
+    remark = b.say(sc.common["eng-help"], epoch("2025-02-19T08:35:00Z"), "tiago",
                    "not sure who to ask: new phone last night, and the Lumora sign-in code never arrives on my PT "
                    "number (5 tries, Resend does nothing, and there's no 'call me' anymore?). my mother in Porto "
                    "can't reset her password either. known issue?")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="the Portugal country manager never gets his sign-in code and asks engineering; it is waved off")
-    b.say(sc.common["eng-help"], _t("2025-02-19T08:52:00Z"), "cormac", "sign-in looks healthy on our dashboards and "
+    b.say(sc.common["eng-help"], epoch("2025-02-19T08:52:00Z"), "cormac", "sign-in looks healthy on our dashboards and "
           "codes are being sent. could be your carrier filtering, try restarting the phone?", parent=remark)
-    b.say(sc.common["eng-help"], _t("2025-02-19T08:55:00Z"), "tiago", "ok, will try later", parent=remark)
-    b.say(mk_ch, _t("2025-02-19T10:20:00Z"), "eleni", "Greek customers on Instagram say they can't log in on new "
+    b.say(sc.common["eng-help"], epoch("2025-02-19T08:55:00Z"), "tiago", "ok, will try later", parent=remark)
+    b.say(mk_ch, epoch("2025-02-19T10:20:00Z"), "eleni", "Greek customers on Instagram say they can't log in on new "
           "phones since last night, anyone else?")
-    fraud = b.say(fr_ch, _t("2025-02-19T11:40:00Z"), "lucinda", "call-centre account recoveries in PT and RO are 5x "
+    fraud = b.say(fr_ch, epoch("2025-02-19T11:40:00Z"), "lucinda", "call-centre account recoveries in PT and RO are 5x "
                   "normal today, all 'no SMS code'. could be social engineering, we're watching for SIM swaps")
     tr.add("slack", fraud, "early_signal", must_see=False, group="reports",
            why="fraud ops sees call-centre recoveries 5x in PT and RO and suspects an attack")
@@ -801,15 +797,15 @@ def build_otp_relay(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    }
 +    return now.After(d.TrustedUntil.Add(-72 * time.Hour))
  }"""),)),
-        _t("2025-02-17T12:00:00Z"), _t("2025-02-19T09:10:00Z"), "distractor_copy")
-    deployed(trust, a_svc, "signin-api", _t("2025-02-19T09:30:00Z"), "ayelet")
-    b.incident(ledger.service, "[ledger-api] journal write latency high", _t("2025-02-19T11:20:00Z"),
+        epoch("2025-02-17T12:00:00Z"), epoch("2025-02-19T09:10:00Z"), "distractor_copy")
+    deployed(trust, a_svc, "signin-api", epoch("2025-02-19T09:30:00Z"), "ayelet")
+    b.incident(ledger.service, "[ledger-api] journal write latency high", epoch("2025-02-19T11:20:00Z"),
                responders=ledger.members[:2], ack_after=140, resolve_after=40 * 60,
                alert_key="ledger-api/journal write latency high",
                notes=[(ledger.members[0], "vacuum on the journal table, latency back at 11:52", 1500.0)])
 
     # The escalation and the page ----------------------------------------------------------------------------
-    e_at = _t("2025-02-19T14:12:00Z")
+    e_at = epoch("2025-02-19T14:12:00Z")
     report = b.say(cx_ch, e_at, "ottilie",
                    "escalating: 2,300+ chats and calls since yesterday evening: 'the sign-in / password reset code "
                    "never arrives'. Portugal, Romania and Greece only, UK, ES and IT fine. who owns the SMS codes?")

@@ -97,10 +97,6 @@ _CARE_LINES = (
 _CONSONANTS = "bcdfghjkmnpqrstvwxz23456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _rs(rng: random.Random, n: int = 6) -> str:
     return "".join(rng.choice(_CONSONANTS) for _ in range(n))
 
@@ -580,7 +576,7 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for ch, joiners in ((pr_ch, PRICERS), (mc_ch, TRADING + PRICERS[:1]), (cc_ch, CARE), (ec_ch, edge_people),
                         (sf_ch, shop_people), (ed_ch, edge_people)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, pricing, 10 * n, start, _t("2024-11-08"), pal_ch)
+    add_incidents(b, pricing, 10 * n, start, epoch("2024-11-08"), pal_ch)
     add_incidents(b, shop, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_incidents(b, edge, 6 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_deploys(b, pricing, int(35 * n), start, end, sc.common["deploys"])
@@ -592,11 +588,11 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     # The PRICE_MISMATCH alert has always been low urgency: scheduled price changes at 00:00 UTC reject the baskets
     # that still hold the old price, for a few minutes.
     for when in ("2024-10-03T00:04:00Z", "2024-11-01T00:03:00Z", "2024-11-29T00:02:00Z"):
-        b.incident(svc, MISMATCH_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(svc, MISMATCH_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=0.4 * HOUR, alert_key=MISMATCH_KEY, severity="warning")
     for when, count in (("2024-10-03T00:11:00Z", 31), ("2024-10-17T00:09:00Z", 12), ("2024-11-01T00:10:00Z", 46),
                         ("2024-11-14T00:12:00Z", 9), ("2024-11-29T00:08:00Z", 58), ("2024-12-06T00:10:00Z", 17)):
-        b.say(pal_ch, _t(when), "sentry", _price_changed(count, count // 2 + 1, "15m", 2))
+        b.say(pal_ch, epoch(when), "sentry", _price_changed(count, count // 2 + 1, "15m", 2))
 
     # Trading Pulse: orders per market every four hours, in #merchandising ------------------------------------
     fix_done = T + 0.8 * HOUR
@@ -608,14 +604,14 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                   int(rng.randrange(500, 800) * base), int(rng.randrange(120, 200) * base),
                   int(rng.randrange(60, 120) * base))
         conv = rng.uniform(2.8, 3.6)
-        if _t("2024-12-16T16:00:00Z") <= slot <= _t("2024-12-17T08:00:00Z"):
+        if epoch("2024-12-16T16:00:00Z") <= slot <= epoch("2024-12-17T08:00:00Z"):
             # Outside the US about half the baskets are rejected while product pages are cached across markets.
             cut = 0.55 if hour == 16 else 0.4
             us, gb, eu, ca, au = orders
             orders = (us, int(gb * cut), int(eu * cut), int(ca * cut), int(au * cut))
             conv = 1.9 if hour == 16 else rng.uniform(1.4, 1.7)
         m = b.say(mc_ch, slot + rng.uniform(30, 240), "tradingbot", _trading_line(slot, orders, conv))
-        if hour == 16 and _t("2024-12-16") < slot < _t("2024-12-17"):
+        if hour == 16 and epoch("2024-12-16") < slot < epoch("2024-12-17"):
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the trading bot: UK and EU orders at half of usual, conversion 1.9%; nobody reacts")
         slot += 4 * HOUR
@@ -644,7 +640,7 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              "good rate. nothing for us to fix, resolving",
              "page rendered with a 6 minute old rate, quote had the new one: 0.9% apart. RateWire again")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, WATCH_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=180 + 30 * i,
                          resolve_after=1100 + 90 * i, handle=f"noisy{i}", alert_key=WATCH_KEY,
@@ -660,7 +656,7 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         tr.add("pagerduty", inc, "context", must_see=False, group="detection",
                why="one of the 01:00 Price Watch pages caused by RateWire's rate rollover that led to the looser check")
     for when in ("2024-11-20T01:05:00Z", "2024-11-27T01:08:00Z", "2024-12-09T01:03:00Z"):
-        b.say(pal_ch, _t(when), "grafana", f":large_yellow_circle: Grafana *[FIRING]* RateWire rate age "
+        b.say(pal_ch, epoch(when), "grafana", f":large_yellow_circle: Grafana *[FIRING]* RateWire rate age "
               f"{rng.randrange(6, 11)}m above 5m (503 from api.ratewire.example)")
     grumbles = (("2024-11-11T08:40:00Z", "xiomara", "Price Watch paged 01:07: pdp_checkout_price in gb and de, the "
                  "canary throw showed USD 20.00 against a GBP 15.84 quote. RateWire 503s at their rollover, the page "
@@ -674,63 +670,63 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-11-18T09:40:00Z", "tobiah", "I'll make pdp_checkout_price compare in the quote's currency with "
                  "room for rate drift. a real price bug is way more than 2%"))
     for when, who, text in grumbles:
-        m = b.say(pr_ch, _t(when), who, text)
+        m = b.say(pr_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of the product-page vs checkout check")
 
     # Nov 19: the check converts currencies and allows 2% --------------------------------------------------------
-    weak = story_pull(b, watch, _WEAKENING, _t("2024-11-18T10:20:00Z"), _t("2024-11-19T11:30:00Z"), "weakening",
+    weak = story_pull(b, watch, _WEAKENING, epoch("2024-11-18T10:20:00Z"), epoch("2024-11-19T11:30:00Z"), "weakening",
                       review="ok. we lose the currency assertion though, a fallback flag on the page would be cleaner",
-                      reviewed=_t("2024-11-19T11:02:00Z"),
+                      reviewed=epoch("2024-11-19T11:02:00Z"),
                       comments=(("tobiah", "the fallback flag needs a storefront change, PRC-418 for next sprint",
-                                 _t("2024-11-18T14:10:00Z")),))
+                                 epoch("2024-11-18T14:10:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made the product-page vs checkout check convert the page price into the quote's currency (2% "
                "tolerance) and dropped its currency assertion: a page in the wrong currency passes")
     wev = reloaded(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="Price Watch reloading the looser check", same_fact_as=("github", weak))
-    b.say(pr_ch, _t("2024-11-19T11:45:00Z"), "tobiah",
+    b.say(pr_ch, epoch("2024-11-19T11:45:00Z"), "tobiah",
           "merged {{url:weakening}}: Price Watch compares in the quote's currency now, no more 01:00 RateWire pages",
           template=True)
 
     # Dec 2: the storefront renders the price into the product page ---------------------------------------------
-    contrib = story_pull(b, shop_repo, _CONTRIBUTOR, _t("2024-11-27T13:00:00Z"), _t("2024-12-02T15:20:00Z"),
+    contrib = story_pull(b, shop_repo, _CONTRIBUTOR, epoch("2024-11-27T13:00:00Z"), epoch("2024-12-02T15:20:00Z"),
                          "contributor", review="nice win. the edge keys /p/ by market, so caching is fine",
-                         reviewed=_t("2024-12-02T14:40:00Z"),
+                         reviewed=epoch("2024-12-02T14:40:00Z"),
                          comments=(("petra", "does the cached HTML now differ per market? who else needs to know?",
-                                    _t("2024-11-28T10:05:00Z")),
+                                    epoch("2024-11-28T10:05:00Z")),
                                    ("idris", "it does, that's what the market in the edge key is for",
-                                    _t("2024-11-28T10:30:00Z"))))
+                                    epoch("2024-11-28T10:30:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="put the localized price and the add-to-cart price token into the product-page HTML, relying on the "
                "edge keying product pages by market")
     csha = contrib["merge_commit_sha"][:7]
-    cev = b.change_event(s_svc, f"Deploy storefront-web@{csha} to production", _t("2024-12-02T15:48:00Z"), "ci-deploy",
+    cev = b.change_event(s_svc, f"Deploy storefront-web@{csha} to production", epoch("2024-12-02T15:48:00Z"), "ci-deploy",
                          links=[{"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title}],
                          details={"deployer": "idris", "environment": "production"})
     b.templated.append((cev["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2024-12-02T15:48:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2024-12-02T15:48:02Z"), "deploybot",
           f":rocket: storefront-web `{csha}` deployed to production by <@{b.people['idris'].slack_id}>")
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy of the server-rendered "
            "price block", same_fact_as=("github", contrib))
-    b.say(sf_ch, _t("2024-12-03T10:10:00Z"), "idris", "server-rendered price block is live: mobile LCP p75 on product "
+    b.say(sf_ch, epoch("2024-12-03T10:10:00Z"), "idris", "server-rendered price block is live: mobile LCP p75 on product "
           "pages 3.1s -> 2.5s :tada:")
 
     # Dec 11-16: the cache-key change, merged and deployed on the Monday ------------------------------------------
-    b.say(ed_ch, _t("2024-12-09T15:00:00Z"), "soraya", "EDGE-230 Black Friday review is in the doc: /p/ hit ratio 71% "
+    b.say(ed_ch, epoch("2024-12-09T15:00:00Z"), "soraya", "EDGE-230 Black Friday review is in the doc: /p/ hit ratio 71% "
           "was the biggest origin cost. wendell is taking the cache key")
-    trig = story_pull(b, edge_repo, _TRIGGER, _t("2024-12-11T10:30:00Z"), _t("2024-12-16T13:58:00Z"), "trigger",
-                      review="lgtm, let's have it before the peak", reviewed=_t("2024-12-16T13:40:00Z"),
+    trig = story_pull(b, edge_repo, _TRIGGER, epoch("2024-12-11T10:30:00Z"), epoch("2024-12-16T13:58:00Z"), "trigger",
+                      review="lgtm, let's have it before the peak", reviewed=epoch("2024-12-16T13:40:00Z"),
                       review_comments=(("soraya", "anything on /p/ that still varies by market?", "vcl/pdp.vcl", 33,
-                                        _t("2024-12-11T16:20:00Z")),),
+                                        epoch("2024-12-11T16:20:00Z")),),
                       comments=(("wendell", "no, prices are client-side from pricing-api, the market only matters at "
-                                 "checkout. I diffed the HTML in October", _t("2024-12-11T16:45:00Z")),))
+                                 "checkout. I diffed the HTML in October", epoch("2024-12-11T16:45:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="took the market out of the product-page cache key (and stripped ?mkt=): one cached page, with one "
                "market's price and price token, was served to every market")
-    deployed = _t("2024-12-16T14:12:00Z")
+    deployed = epoch("2024-12-16T14:12:00Z")
     ship_trigger(sc, e_svc, "edge-config", trig, _TRIGGER, deployed, "wendell")
     act = activated(trig, deployed)
     tr.add("slack", act, "trigger", must_see=False, group="cause", why="Fastly activating the new cache key",
@@ -748,12 +744,12 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    <Notice tone="warning">Prices in your basket have changed: {items.map((i) => i.name).join(", ")}.</Notice>
 +  );
  }"""),)),
-        _t("2024-12-13T11:00:00Z"), _t("2024-12-16T12:20:00Z"), "distractor_copy")
+        epoch("2024-12-13T11:00:00Z"), epoch("2024-12-16T12:20:00Z"), "distractor_copy")
     csha7 = copy_pr["merge_commit_sha"][:7]
-    b.change_event(checkout.service, f"Deploy checkout-api@{csha7} to production", _t("2024-12-16T12:40:00Z"),
+    b.change_event(checkout.service, f"Deploy checkout-api@{csha7} to production", epoch("2024-12-16T12:40:00Z"),
                    "ci-deploy", links=[{"href": f"https://github.com/{checkout.repo}/commit/{csha7}", "text": csha7}],
                    details={"deployer": checkout.members[0], "environment": "production"})
-    b.say(sc.common["deploys"], _t("2024-12-16T12:40:02Z"), "deploybot", f":rocket: checkout-api `{csha7}` deployed "
+    b.say(sc.common["deploys"], epoch("2024-12-16T12:40:02Z"), "deploybot", f":rocket: checkout-api `{csha7}` deployed "
           f"to production by <@{b.people[checkout.members[0]].slack_id}>")
     rounding = story_pull(b, p_repo, Change(
         author="aurelio", reviewer="adaeze", labels=("price-rules",),
@@ -766,66 +762,66 @@ def build_price_cache(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    if market is Market.CA:
 +        return _ceil_99(amount)
      return amount.quantize(CENT)"""),)),
-        _t("2024-12-12T09:30:00Z"), _t("2024-12-16T12:50:00Z"), "distractor_rounding")
+        epoch("2024-12-12T09:30:00Z"), epoch("2024-12-16T12:50:00Z"), "distractor_rounding")
     rsha = rounding["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy pricing-api@{rsha} to production", _t("2024-12-16T13:05:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy pricing-api@{rsha} to production", epoch("2024-12-16T13:05:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{p_repo}/commit/{rsha}", "text": rsha}],
                    details={"deployer": "aurelio", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2024-12-16T13:05:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2024-12-16T13:05:02Z"), "deploybot",
           f":rocket: pricing-api `{rsha}` deployed to production by <@{b.people['aurelio'].slack_id}>")
 
     # 14:19 onwards: Sentry, a low-urgency alert, a merchandiser, customer care -------------------------------------
-    spike = b.say(pal_ch, _t("2024-12-16T14:35:00Z"), "sentry", _price_changed(214, 131, "15m", 2))
+    spike = b.say(pal_ch, epoch("2024-12-16T14:35:00Z"), "sentry", _price_changed(214, 131, "15m", 2))
     tr.add("slack", spike, "early_signal", must_see=True, group="detection",
            why="Sentry posts a spike of PriceChangedAtCheckout (PRICE_MISMATCH) twenty minutes after the edge deploy; "
                "nothing pages")
     for when, count, users in (("2024-12-16T15:40:00Z", 3_410, 1_877), ("2024-12-16T18:05:00Z", 5_962, 3_140),
                                ("2024-12-17T02:10:00Z", 1_288, 702), ("2024-12-17T08:05:00Z", 4_705, 2_391)):
-        m = b.say(pal_ch, _t(when), "sentry", _price_changed(count, users, "hour", 9, kind="Escalating"))
+        m = b.say(pal_ch, epoch(when), "sentry", _price_changed(count, users, "hour", 9, kind="Escalating"))
         if count == 3_410:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="Sentry: PriceChangedAtCheckout still climbing")
-    low = b.incident(svc, MISMATCH_TITLE, _t("2024-12-16T14:41:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_done + 900 - _t("2024-12-16T14:41:00Z"), alert_key=MISMATCH_KEY,
+    low = b.incident(svc, MISMATCH_TITLE, epoch("2024-12-16T14:41:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_done + 900 - epoch("2024-12-16T14:41:00Z"), alert_key=MISMATCH_KEY,
                      severity="warning", alert_summary="quote_rejections_total{reason=\"PRICE_MISMATCH\"} / "
                      "quote_checks_total = 18.4% over 15m (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the PRICE_MISMATCH alert opened a low-urgency incident twenty minutes in; it paged no one and stayed "
                "open until the fix")
-    hit = b.say(ed_ch, _t("2024-12-16T15:10:00Z"), "wendell", "/p/ hit ratio 71% -> 95% in the first hour with the "
+    hit = b.say(ed_ch, epoch("2024-12-16T15:10:00Z"), "wendell", "/p/ hit ratio 71% -> 95% in the first hour with the "
                 "new key :rocket: origin requests down by a third")
     tr.add("slack", hit, "context", must_see=False, group="cause",
            why="the edge team sees the new product-page key working as intended")
-    b.say(ed_ch, _t("2024-12-16T15:14:00Z"), "soraya", ":chart_with_upwards_trend: nice", parent=hit)
-    remark = b.say(mc_ch, _t("2024-12-16T15:26:00Z"), "beatrix",
+    b.say(ed_ch, epoch("2024-12-16T15:14:00Z"), "soraya", ":chart_with_upwards_trend: nice", parent=hit)
+    remark = b.say(mc_ch, epoch("2024-12-16T15:26:00Z"), "beatrix",
                    "odd one: the Winter Sale landing page on the UK site shows the Alpine wool throw at $89.00, not "
                    "£72.00. Fiona in the London office sees the same. is someone testing prices?")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="a merchandiser sees a dollar price on the UK site; it is put down to the office VPN")
-    b.say(mc_ch, _t("2024-12-16T15:38:00Z"), "hamish", "probably the office VPN, it exits in Virginia. try your "
+    b.say(mc_ch, epoch("2024-12-16T15:38:00Z"), "hamish", "probably the office VPN, it exits in Virginia. try your "
           "phone on 4G?", parent=remark)
-    b.say(mc_ch, _t("2024-12-16T15:41:00Z"), "beatrix", "ok, will check later", parent=remark)
-    first = b.say(cc_ch, _t("2024-12-16T15:58:00Z"), "cosmin",
+    b.say(mc_ch, epoch("2024-12-16T15:41:00Z"), "beatrix", "ok, will check later", parent=remark)
+    first = b.say(cc_ch, epoch("2024-12-16T15:58:00Z"), "cosmin",
                   "customer in Leeds: checkout says 'prices in your basket have changed' every time and won't take "
                   "payment. told them to empty the basket and try again")
     tr.add("slack", first, "customer_report", must_see=False, group="reports",
            why="the first customer contact, taken for a basket glitch")
-    b.say(cc_ch, _t("2024-12-16T17:20:00Z"), "delphine",
+    b.say(cc_ch, epoch("2024-12-16T17:20:00Z"), "delphine",
           "3 chats from Germany and France: product pages show prices in £ or $. one screenshot has '$89.00' on "
           "kestrelhome.de")
-    b.say(cc_ch, _t("2024-12-16T22:30:00Z"), "delphine", "late shift: Australian customers say the site shows US "
+    b.say(cc_ch, epoch("2024-12-16T22:30:00Z"), "delphine", "late shift: Australian customers say the site shows US "
           "dollars and checkout won't go through. asked them to try tomorrow")
-    b.say(mc_ch, _t("2024-12-17T08:50:00Z"), "beatrix", "still $89.00 on my phone this morning, on 4G", parent=remark)
-    b.say(cc_ch, _t("2024-12-16T18:45:00Z"), "cosmin", "20+ chats like this now, mostly UK. social says people post "
+    b.say(mc_ch, epoch("2024-12-17T08:50:00Z"), "beatrix", "still $89.00 on my phone this morning, on 4G", parent=remark)
+    b.say(cc_ch, epoch("2024-12-16T18:45:00Z"), "cosmin", "20+ chats like this now, mostly UK. social says people post "
           "screenshots of dollar prices")
-    b.incident(catalog.service, "[catalog-service] price feed stale", _t("2024-12-17T08:20:00Z"),
+    b.incident(catalog.service, "[catalog-service] price feed stale", epoch("2024-12-17T08:20:00Z"),
                responders=catalog.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="catalog-service/price feed stale",
                notes=[(catalog.members[0], "supplier feed file stuck in the importer, restarted, caught up 08:50",
                        1500.0)])
 
     # The escalation and the page ----------------------------------------------------------------------------------
-    e_at = _t("2024-12-17T09:52:00Z")
+    e_at = epoch("2024-12-17T09:52:00Z")
     report = b.say(cc_ch, e_at, "ramona",
                    "escalating: 640 contacts since yesterday ~15:00, 140 overnight. shoppers in the UK, Germany, France, Canada and Australia "
                    "see product prices in the wrong currency ($ on the UK site, £ on the DE site) and checkout "

@@ -96,10 +96,6 @@ _RIDER_LINES = (
 _CONSONANTS = "bcdfghjkmnpqrstvwxz23456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 _TF_SERVICES = ("checkout_api", "auth_service", "etl_scheduler", "email_service", "k8s_cluster", "notify_gateway",
                 "consumer_ios")
 _TF_TEAMS = ("checkout", "identity", "data", "platform", "growth", "comms", "ios")
@@ -629,9 +625,9 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     bot_feed(b, sre_ch, "certmanager", max(8, days // 6) * n, start, end, _cert_line)
     bot_feed(b, reviews_ch, "reviewbot", 3 * days * n, start, end, _review_line)
 
-    weak_merged = _t("2025-01-22T11:05:00Z")
+    weak_merged = epoch("2025-01-22T11:05:00Z")
     urgent_again = T + 7.2 * HOUR  # the follow-up in pagerduty-terraform is applied
-    quiet_from, quiet_to = _t("2025-02-11T12:00:00Z"), _t("2025-02-13T12:00:00Z")
+    quiet_from, quiet_to = epoch("2025-02-11T12:00:00Z"), epoch("2025-02-13T12:00:00Z")
 
     def night(t: float) -> bool:
         """Outside notify-gateway's support hours (London is on UTC in winter)."""
@@ -662,17 +658,17 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
         sha7 = b.sha()[:7]
         deploy(sha7, t, rng.choice(COMMS_PEOPLE), {"href": f"https://github.com/{gw_repo}/commit/{sha7}", "text": sha7})
     # The APNs rejection alert used to page at any hour: Apple's own 500s one December afternoon.
-    b.incident(svc, REJECT_TITLE, _t("2024-12-04T15:21:00Z"), responders=["sunniva", "kemal"], ack_after=260,
+    b.incident(svc, REJECT_TITLE, epoch("2024-12-04T15:21:00Z"), responders=["sunniva", "kemal"], ack_after=260,
                resolve_after=31 * 60, alert_key=REJECT_KEY, handle="apple500",
                alert_summary="push_send_rejected_total{platform=\"ios\"} / push_send_total{platform=\"ios\"} = 6.2% "
                              "over 10m; top reason 500 InternalServerError",
                notes=[("sunniva", "Apple-side 500s, on developer.apple.com/system-status too. recovered by itself",
                        1500.0)])
-    b.say(alerts_ch, _t("2024-12-04T15:21:03Z"), "pagerduty", ":rotating_light: Triggered "
+    b.say(alerts_ch, epoch("2024-12-04T15:21:03Z"), "pagerduty", ":rotating_light: Triggered "
           "<{{incurl:apple500}}|#{{inc:apple500}}> " + REJECT_TITLE, template=True)
 
     # Push Pulse every two hours -----------------------------------------------------------------------------------
-    impact = _t("2025-02-12T21:13:40Z")
+    impact = epoch("2025-02-12T21:13:40Z")
     fix_live = T + 0.52 * HOUR
     volume = {0: 0.35, 2: 0.08, 4: 0.05, 6: 0.2, 8: 0.4, 10: 0.8, 12: 1.0, 14: 0.6, 16: 0.9, 18: 1.4, 20: 1.2, 22: 0.6}
     slot = start - start % DAY + 2 * HOUR
@@ -688,7 +684,7 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
         a_why = rng.choice(("UNREGISTERED", "UNREGISTERED", "SENDER_ID_MISMATCH"))
         if rng.random() < 0.04:
             a_del, a_rej, a_why = rng.uniform(93.0, 95.5), rng.uniform(1.5, 3.0), "UNAVAILABLE (503)"
-        if lo <= _t("2024-12-04T15:21:00Z") < slot:
+        if lo <= epoch("2024-12-04T15:21:00Z") < slot:
             i_del, i_rej, i_why = 93.6, 5.1, "500 InternalServerError"
         bad = max(0.0, min(slot, fix_live) - max(lo, impact)) / (2 * HOUR)
         if bad > 0:
@@ -734,7 +730,7 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     notes = ("warehouse snapshot held orders_archive past 02:00 again. 06:00 retry will pick it up, nudges go at "
              "09:00 as normal. nothing to do", "same as last night, snapshot lock. resolving, retry at 06:00")
     for i, when in enumerate(("2024-12-09T02:13:00Z",) + noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, NUDGE_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=240 + 40 * i, resolve_after=1300 + 110 * i, handle=f"nudge{i}", alert_key=NUDGE_KEY,
@@ -758,22 +754,22 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
                  "that's what data did for etl-scheduler"),
                 ("2025-01-20T09:15:00Z", "ruairi", "I'll do it in pagerduty-terraform today"))
     for when, who, text in grumbles:
-        m = b.say(comms_ch, _t(when), who, text)
+        m = b.say(comms_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop notify-gateway's night pages after the nudge-batch week")
 
     # Jan 22: notify-gateway gets support hours ------------------------------------------------------------------------
-    weak = story_pull(b, tf_repo, _WEAKENING, _t("2025-01-21T09:40:00Z"), weak_merged, "weakening",
-                      review="lgtm, applies clean in the plan", reviewed=_t("2025-01-22T10:41:00Z"),
+    weak = story_pull(b, tf_repo, _WEAKENING, epoch("2025-01-21T09:40:00Z"), weak_merged, "weakening",
+                      review="lgtm, applies clean in the plan", reviewed=epoch("2025-01-22T10:41:00Z"),
                       review_comments=(("imogen", "with use_support_hours you can add scheduled_actions to bump open "
                                         "low incidents to high at support_hours_start. want that?",
-                                        "services/notify_gateway.tf", 31, _t("2025-01-21T13:05:00Z")),),
+                                        "services/notify_gateway.tf", 31, epoch("2025-01-21T13:05:00Z")),),
                       comments=(("sunniva", "what if something real breaks at night? dinner orders run till 01:00",
-                                 _t("2025-01-21T11:20:00Z")),
+                                 epoch("2025-01-21T11:20:00Z")),
                                 ("ruairi", "CX night shift is on till 02:00 and they shout in #cx-escalations when "
                                  "customers do. and the nudge alerts resolve by 06:30, so no scheduled_actions",
-                                 _t("2025-01-21T11:48:00Z"))))
+                                 epoch("2025-01-21T11:48:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="gave notify-gateway's PagerDuty service support hours: every alert outside 08:00-21:00 London opens a "
                "low-urgency incident that notifies nobody, not just the nudge batch")
@@ -781,44 +777,44 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     assert wev is not None
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="Terraform Cloud applying the support-hours rule", same_fact_as=("github", weak))
-    b.say(comms_ch, _t("2025-01-22T11:20:00Z"), "ruairi", "merged {{url:weakening}}: notify-gateway is low urgency "
+    b.say(comms_ch, epoch("2025-01-22T11:20:00Z"), "ruairi", "merged {{url:weakening}}: notify-gateway is low urgency "
           "outside 08:00-21:00 now. sleep well everyone :sleeping:", template=True)
-    b.say(sre_ch, _t("2025-01-22T11:26:00Z"), "imogen", "applied ruairi's support-hours rule for notify-gateway. if "
+    b.say(sre_ch, epoch("2025-01-22T11:26:00Z"), "imogen", "applied ruairi's support-hours rule for notify-gateway. if "
           "anyone else wants the same, copy services/notify_gateway.tf")
     for i, when in enumerate(quiet_at):
-        t = _t(when)
+        t = epoch(when)
         b.incident(svc, NUDGE_TITLE, t, urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=4.3 * HOUR, handle=f"quiet{i}", alert_key=NUDGE_KEY, severity="error",
                    alert_summary="CronJob notify/reorder-nudges failed (BackoffLimitExceeded): could not obtain lock "
                                  "on relation orders_archive")
         b.say(alerts_ch, t + 3, "pagerduty", f":large_yellow_circle: Triggered (low urgency) "
               f"<{{{{incurl:quiet{i}}}}}|#{{{{inc:quiet{i}}}}}> {NUDGE_TITLE}", template=True)
-    b.say(comms_ch, _t("2025-01-25T09:03:00Z"), "perpetua", "nudge batch failed again at 02:12, low urgency, nobody "
+    b.say(comms_ch, epoch("2025-01-25T09:03:00Z"), "perpetua", "nudge batch failed again at 02:12, low urgency, nobody "
           "woke up :tada: retry sent them at 06:30")
 
     # Jan 8: the SMS fallback for rejected order pushes goes -----------------------------------------------------------
-    contrib = story_pull(b, gw_repo, _CONTRIBUTOR, _t("2025-01-06T10:15:00Z"), _t("2025-01-08T14:10:00Z"),
-                         "contributor", review="approved, finance will be happy", reviewed=_t("2025-01-08T13:50:00Z"),
+    contrib = story_pull(b, gw_repo, _CONTRIBUTOR, epoch("2025-01-06T10:15:00Z"), epoch("2025-01-08T14:10:00Z"),
+                         "contributor", review="approved, finance will be happy", reviewed=epoch("2025-01-08T13:50:00Z"),
                          comments=(("sunniva", "do we still want it for rider_arriving at least? that's the one "
-                                    "people miss the rider over", _t("2025-01-06T15:40:00Z")),
+                                    "people miss the rider over", epoch("2025-01-06T15:40:00Z")),
                                    ("perpetua", "it's the same 94% stale tokens for rider_arriving. and the tracker "
-                                    "shows it", _t("2025-01-06T16:05:00Z"))))
+                                    "shows it", epoch("2025-01-06T16:05:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="removed the SMS fallback for rejected order pushes: when every iOS push is rejected, customers get "
                "neither the push nor an SMS")
-    cev, _, _ = deploy(contrib["merge_commit_sha"][:7], _t("2025-01-08T14:38:00Z"), "perpetua",
+    cev, _, _ = deploy(contrib["merge_commit_sha"][:7], epoch("2025-01-08T14:38:00Z"), "perpetua",
                        {"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title})
     tr.add("pagerduty", cev, "contributor", must_see=False, group="cause", why="the deploy that removed the SMS "
            "fallback", same_fact_as=("github", contrib))
-    b.say(comms_ch, _t("2025-01-09T10:30:00Z"), "perpetua", "fallback SMS down from ~7k/day to 40/day (the staff "
+    b.say(comms_ch, epoch("2025-01-09T10:30:00Z"), "perpetua", "fallback SMS down from ~7k/day to 40/day (the staff "
           "test numbers) :money_with_wings:")
 
     # Feb 3-12: the push certificate reminder, the token-auth PR, the iOS release ----------------------------------
-    b.say(comms_ch, _t("2025-02-03T10:05:00Z"), "ottilie", "Apple says the APNs cert for com.forkful.app expires 3 "
+    b.say(comms_ch, epoch("2025-02-03T10:05:00Z"), "ottilie", "Apple says the APNs cert for com.forkful.app expires 3 "
           "March. who wants it? last year the .p12 export took lowri half a day")
-    b.say(comms_ch, _t("2025-02-03T10:22:00Z"), "kemal", "I'll move us to token auth instead, one .p8 key and no "
+    b.say(comms_ch, epoch("2025-02-03T10:22:00Z"), "kemal", "I'll move us to token auth instead, one .p8 key and no "
           "more yearly renewals")
-    b.say(ios_ch, _t("2025-02-07T16:40:00Z"), "lowri", "I'm off mon 10th to mon 17th. mikkel has the 8.14 release, "
+    b.say(ios_ch, epoch("2025-02-07T16:40:00Z"), "lowri", "I'm off mon 10th to mon 17th. mikkel has the 8.14 release, "
           "App Store Connect admin stuff can wait or go to ottilie")
     story_pull(b, ios_repo, Change(
         author="mikkel", reviewer="lowri", labels=("notifications",),
@@ -835,7 +831,7 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
          let granted = (try? await center.requestAuthorization(options: options)) ?? false
          await registerIfNeeded(granted)
          return granted"""),)),
-        _t("2025-02-03T14:00:00Z"), _t("2025-02-05T11:30:00Z"), "distractor_provisional")
+        epoch("2025-02-03T14:00:00Z"), epoch("2025-02-05T11:30:00Z"), "distractor_provisional")
     story_pull(b, ios_repo, Change(
         author="mikkel", reviewer=ios_people[2], labels=("release",),
         title="Release 8.14.0 (2291)",
@@ -846,10 +842,10 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
                ("fastlane/metadata/en-GB/release_notes.txt", "@@ -1,2 +1,3 @@\n-Bug fixes and performance "
                 "improvements.\n+Track your rider on a tidier map, a new basket and quieter notifications until your "
                 "first order.\n+Bug fixes and performance improvements."))),
-        _t("2025-02-10T09:30:00Z"), _t("2025-02-11T10:05:00Z"), "distractor_release")
-    b.say(ios_ch, _t("2025-02-12T16:31:00Z"), "appstoreconnect", ":iphone: *Forkful 8.14.0 (2291)* is Ready for "
+        epoch("2025-02-10T09:30:00Z"), epoch("2025-02-11T10:05:00Z"), "distractor_release")
+    b.say(ios_ch, epoch("2025-02-12T16:31:00Z"), "appstoreconnect", ":iphone: *Forkful 8.14.0 (2291)* is Ready for "
           "Distribution · phased release day 1: 1% of automatic updates")
-    b.say(ios_ch, _t("2025-02-12T16:40:00Z"), "mikkel", "8.14.0 is out on phased release :tada: crash-free 99.9% on "
+    b.say(ios_ch, epoch("2025-02-12T16:40:00Z"), "mikkel", "8.14.0 is out on phased release :tada: crash-free 99.9% on "
           "testflight")
     quiet = story_pull(b, gw_repo, Change(
         author="anselm", reviewer="ottilie", labels=("marketing",),
@@ -877,9 +873,9 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
 +    categories: [marketing, reorder_nudge]
 +    start: 22
 +    end: 8"""))),
-        _t("2025-02-06T13:00:00Z"), _t("2025-02-11T14:20:00Z"), "distractor_quiet")
+        epoch("2025-02-06T13:00:00Z"), epoch("2025-02-11T14:20:00Z"), "distractor_quiet")
     qsha = quiet["merge_commit_sha"][:7]
-    deploy(qsha, _t("2025-02-11T14:44:00Z"), "anselm", {"href": "{{url:distractor_quiet}}", "text": quiet["title"]})
+    deploy(qsha, epoch("2025-02-11T14:44:00Z"), "anselm", {"href": "{{url:distractor_quiet}}", "text": quiet["title"]})
     fcm = story_pull(b, gw_repo, Change(
         author="sunniva", reviewer="perpetua", labels=("fcm",),
         title="FCM: one HTTP/2 connection per Firebase project instead of per worker (COMMS-553)",
@@ -896,24 +892,24 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
 +        s.clients = append(s.clients, shared)
 +    }
      return s, nil"""),)),
-        _t("2025-02-10T15:00:00Z"), _t("2025-02-12T15:05:00Z"), "distractor_fcm")
-    deploy(fcm["merge_commit_sha"][:7], _t("2025-02-12T15:28:00Z"), "sunniva",
+        epoch("2025-02-10T15:00:00Z"), epoch("2025-02-12T15:05:00Z"), "distractor_fcm")
+    deploy(fcm["merge_commit_sha"][:7], epoch("2025-02-12T15:28:00Z"), "sunniva",
            {"href": "{{url:distractor_fcm}}", "text": fcm["title"]})
 
-    trig = story_pull(b, gw_repo, _TRIGGER, _t("2025-02-10T11:20:00Z"), _t("2025-02-12T18:58:00Z"), "trigger",
-                      review="lgtm, nice to lose the p12 dance", reviewed=_t("2025-02-12T18:31:00Z"),
+    trig = story_pull(b, gw_repo, _TRIGGER, epoch("2025-02-10T11:20:00Z"), epoch("2025-02-12T18:58:00Z"), "trigger",
+                      review="lgtm, nice to lose the p12 dance", reviewed=epoch("2025-02-12T18:31:00Z"),
                       review_comments=(("anselm", "do we keep the 2024 p12s in vault for a quick rollback?",
-                                        "config/production.yaml", 18, _t("2025-02-10T14:12:00Z")),),
-                      comments=(("kemal", "yes, not deleting anything until March", _t("2025-02-10T14:30:00Z")),
+                                        "config/production.yaml", 18, epoch("2025-02-10T14:12:00Z")),),
+                      comments=(("kemal", "yes, not deleting anything until March", epoch("2025-02-10T14:30:00Z")),
                                 ("sunniva", "which team is 7ZK3WQ9M2D? lowri normally does the portal stuff",
-                                 _t("2025-02-11T10:02:00Z")),
+                                 epoch("2025-02-11T10:02:00Z")),
                                 ("kemal", "the developer account I have admin on, made the key there on friday. lowri "
                                  "is off till the 17th. keys work for every app in the team, and the staff canary "
-                                 "will catch anything off", _t("2025-02-11T10:25:00Z"))))
+                                 "will catch anything off", epoch("2025-02-11T10:25:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="switched production APNs to token auth with the key and team id of the In-House (dogfood) account: "
                "APNs rejects every push to the App Store app with 403 InvalidProviderToken")
-    shipped = _t("2025-02-12T19:09:00Z")
+    shipped = epoch("2025-02-12T19:09:00Z")
     ship_trigger(sc, svc, "notify-gateway", trig, _TRIGGER, shipped, "kemal")
     b.pd["change_events"][-1]["custom_details"]["strategy"] = "canary: staff cohort, 2h"
     tsha = trig["merge_commit_sha"][:7]
@@ -934,29 +930,29 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     tr.add("slack", bye, "context", must_see=False, group="cause", why="the author announces the rollout at 100%")
 
     # The same evening: Apple's status notice, a cert renewal, another team's page --------------------------------
-    china = b.say(stats_ch, _t("2025-02-12T20:31:00Z"), "applestatus", ":apple: *Apple Developer System Status* · "
+    china = b.say(stats_ch, epoch("2025-02-12T20:31:00Z"), "applestatus", ":apple: *Apple Developer System Status* · "
                   "Apple Push Notification service: Some users in mainland China may experience delayed "
                   "notifications (ongoing, started 19:50 UTC)")
-    b.say(stats_ch, _t("2025-02-12T23:06:00Z"), "applestatus", ":apple: *Apple Developer System Status* · Apple Push "
+    b.say(stats_ch, epoch("2025-02-12T23:06:00Z"), "applestatus", ":apple: *Apple Developer System Status* · Apple Push "
           "Notification service: Some users in mainland China may experience delayed notifications (resolved)")
     tr.add("slack", china, "context", must_see=False, group="cause",
            why="an APNs status notice the same evening, for mainland China only")
-    b.say(sre_ch, _t("2025-02-12T20:02:00Z"), "certmanager", ":lock: cert-manager renewed `*.track.forkful.com` "
+    b.say(sre_ch, epoch("2025-02-12T20:02:00Z"), "certmanager", ":lock: cert-manager renewed `*.track.forkful.com` "
           "(Let's Encrypt R11), valid until 2025-05-13")
     b.change_event(platform.service, "cert-manager: renewed certificate track-forkful-com (*.track.forkful.com)",
-                   _t("2025-02-12T20:02:00Z"), "cert-manager", details={"issuer": "letsencrypt-r11",
+                   epoch("2025-02-12T20:02:00Z"), "cert-manager", details={"issuer": "letsencrypt-r11",
                                                                       "namespace": "tracking-web"})
-    b.incident(checkout.service, "[checkout-api] payment provider timeouts", _t("2025-02-12T20:41:00Z"),
+    b.incident(checkout.service, "[checkout-api] payment provider timeouts", epoch("2025-02-12T20:41:00Z"),
                responders=checkout.members[:2], ack_after=150, resolve_after=40 * 60,
                alert_key="checkout-api/payment provider timeouts",
                notes=[(checkout.members[0], "Adyen latency in their EU region, recovered 21:15", 1500.0)])
-    b.incident(identity.service, "[auth-service] token issuance latency", _t("2025-02-13T06:40:00Z"), urgency="low",
+    b.incident(identity.service, "[auth-service] token issuance latency", epoch("2025-02-13T06:40:00Z"), urgency="low",
                responders=[], notify=False, ack_after=None, resolve_after=50 * 60,
                alert_key="auth-service/token issuance latency")
 
     # 21:13 onwards: low-urgency alerts, Push Pulse, #random, riders, CX night shift, reviews -----------------------------
-    low = b.incident(svc, REJECT_TITLE, _t("2025-02-12T21:26:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_live + 900 - _t("2025-02-12T21:26:00Z"), alert_key=REJECT_KEY,
+    low = b.incident(svc, REJECT_TITLE, epoch("2025-02-12T21:26:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_live + 900 - epoch("2025-02-12T21:26:00Z"), alert_key=REJECT_KEY,
                      severity="critical", handle="low",
                      alert_summary="push_send_rejected_total{platform=\"ios\"} / push_send_total{platform=\"ios\"} = "
                                    "97.8% over 10m; top reason 403 InvalidProviderToken (low urgency: outside "
@@ -964,54 +960,54 @@ def build_push_overnight(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the APNs rejection alert fires twelve minutes in, outside support hours: a low-urgency incident that "
                "notifies nobody and stays open until the fix")
-    b.say(alerts_ch, _t("2025-02-12T21:26:03Z"), "pagerduty", ":large_yellow_circle: Triggered (low urgency) "
+    b.say(alerts_ch, epoch("2025-02-12T21:26:03Z"), "pagerduty", ":large_yellow_circle: Triggered (low urgency) "
           "<{{incurl:low}}|#{{inc:low}}> " + REJECT_TITLE, template=True)
-    low2 = b.incident(svc, RECEIPT_TITLE, _t("2025-02-12T21:52:00Z"), urgency="low", responders=[], notify=False,
-                      ack_after=None, resolve_after=fix_live + 1500 - _t("2025-02-12T21:52:00Z"), alert_key=RECEIPT_KEY,
+    low2 = b.incident(svc, RECEIPT_TITLE, epoch("2025-02-12T21:52:00Z"), urgency="low", responders=[], notify=False,
+                      ack_after=None, resolve_after=fix_live + 1500 - epoch("2025-02-12T21:52:00Z"), alert_key=RECEIPT_KEY,
                       severity="warning", handle="low2",
                       alert_summary="ios_push_receipts_total / push_send_total{platform=\"ios\"} = 2.1% over 30m")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="the iOS receipt alert, also low urgency")
-    b.say(alerts_ch, _t("2025-02-12T21:52:03Z"), "pagerduty", ":large_yellow_circle: Triggered (low urgency) "
+    b.say(alerts_ch, epoch("2025-02-12T21:52:03Z"), "pagerduty", ":large_yellow_circle: Triggered (low urgency) "
           "<{{incurl:low2}}|#{{inc:low2}}> " + RECEIPT_TITLE, template=True)
     rnd = sc.common["random"]
-    remark = b.say(rnd, _t("2025-02-12T22:31:00Z"), "wilhelmina",
+    remark = b.say(rnd, epoch("2025-02-12T22:31:00Z"), "wilhelmina",
                    "ok is it just me or did the app not tell me my rider was here?? he rang 3 times before I noticed, "
                    "pho was lukewarm :sob: iphone, notifications are on")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="an employee on an iPhone got no rider-arriving push for her own order; an Android colleague did")
-    b.say(rnd, _t("2025-02-12T22:38:00Z"), sc.crowd[3], "android here, got all mine tonight", parent=remark)
-    b.say(rnd, _t("2025-02-12T22:44:00Z"), sc.crowd[9], "focus mode? iOS eats everything when sleep focus kicks in",
+    b.say(rnd, epoch("2025-02-12T22:38:00Z"), sc.crowd[3], "android here, got all mine tonight", parent=remark)
+    b.say(rnd, epoch("2025-02-12T22:44:00Z"), sc.crowd[9], "focus mode? iOS eats everything when sleep focus kicks in",
           parent=remark)
-    b.say(rnd, _t("2025-02-12T22:51:00Z"), "wilhelmina", "nope no focus. oh well", parent=remark)
-    riders = b.say(rider_ch, _t("2025-02-12T23:04:00Z"), "callum",
+    b.say(rnd, epoch("2025-02-12T22:51:00Z"), "wilhelmina", "nope no focus. oh well", parent=remark)
+    riders = b.say(rider_ch, epoch("2025-02-12T23:04:00Z"), "callum",
                    "riders in Manchester and Leeds say customers aren't coming down tonight, avg wait at the door 4m -> "
                    "9m since ~21:30 and lots of 'customer unreachable'. rain? anything on the app side?")
     tr.add("slack", riders, "early_signal", must_see=False, group="reports",
            why="rider ops sees doorstep waits double since 21:30 and puts it down to the rain")
-    b.say(rider_ch, _t("2025-02-12T23:12:00Z"), sc.crowd[27], "rain radar says heavy in Manchester till midnight",
+    b.say(rider_ch, epoch("2025-02-12T23:12:00Z"), sc.crowd[27], "rain radar says heavy in Manchester till midnight",
           parent=riders)
     for when, text in (("2025-02-12T22:48:00Z", "No notifications at all tonight, rider left my food on the doorstep"),
                        ("2025-02-13T00:16:00Z", "Used to tell me when the rider is close, now nothing"),
                        ("2025-02-13T07:31:00Z", "Notifications stopped working after the update?")):
-        m = b.say(reviews_ch, _t(when), "reviewbot", f":star: {1 if '?' not in text else 2}/5 · App Store · "
+        m = b.say(reviews_ch, epoch(when), "reviewbot", f":star: {1 if '?' not in text else 2}/5 · App Store · "
                   f"\"{text}\"")
         if when.startswith("2025-02-12"):
             tr.add("slack", m, "customer_report", must_see=False, group="reports",
                    why="an App Store review: no notifications tonight")
-    nightshift = b.say(cx_ch, _t("2025-02-12T23:38:00Z"), "jovana",
+    nightshift = b.say(cx_ch, epoch("2025-02-12T23:38:00Z"), "jovana",
                        "night shift: 9 chats in the last hour from customers who got no 'rider arriving' notification "
                        "and missed the rider. all iPhone so far. told them to check notification settings + the usual "
                        "£3 credit")
     tr.add("slack", nightshift, "customer_report", must_see=False, group="reports",
            why="the CX night shift sees iPhone customers missing their riders and treats it as a settings problem")
-    b.say(cx_ch, _t("2025-02-13T00:20:00Z"), "tendai", "6 more, same thing. two riders left the bag at the door",
+    b.say(cx_ch, epoch("2025-02-13T00:20:00Z"), "tendai", "6 more, same thing. two riders left the bag at the door",
           parent=nightshift)
-    b.say(cx_ch, _t("2025-02-13T01:58:00Z"), "jovana", "quiet now, 40ish total tonight. leaving a note for the morning "
+    b.say(cx_ch, epoch("2025-02-13T01:58:00Z"), "jovana", "quiet now, 40ish total tonight. leaving a note for the morning "
           "team", parent=nightshift)
 
     # The escalation and the page --------------------------------------------------------------------------------------
-    e_at = _t("2025-02-13T08:21:00Z")
+    e_at = epoch("2025-02-13T08:21:00Z")
     report = b.say(cx_ch, e_at, "philippa",
                    "escalating: since ~21:30 last night iPhone customers aren't getting any push notifications, rider "
                    "assigned, rider arriving, delivered. 310 chats overnight and 58 one-star App Store reviews about "

@@ -122,10 +122,6 @@ _SYNTHETICS = (("store_checkout", "checks/store/checkout.tf"), ("launcher_login"
 _CONSONANTS = "bcdfghjklmnpqrstvwxz2456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _rs(rng: random.Random, n: int = 5) -> str:
     return "".join(rng.choice(_CONSONANTS) for _ in range(n))
 
@@ -649,14 +645,14 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for ch, joiners in ((mm_ch, MATCHERS), (lo_ch, LIVEOPS + MATCHERS[:2]), (ps_ch, SUPPORT),
                         (fe_ch, FLEETERS + MATCHERS[:3]), (pr_ch, progressers), (cm_ch, COMMUNITY + LIVEOPS)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, mm, 10 * n, start, _t("2024-09-28"), mma_ch)
+    add_incidents(b, mm, 10 * n, start, epoch("2024-09-28"), mma_ch)
     add_incidents(b, prog, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_incidents(b, fleet, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_deploys(b, mm, int(35 * n), start, end, sc.common["deploys"])
     bot_feed(b, fe_ch, "fleetbot", int(4 * (end - start) / DAY) * n, start, end, _fleet_line)
     # The allocation-failure monitor has always been low urgency: it fired twice in September, during fleet work.
     for when in ("2024-09-04T11:20:00Z", "2024-09-19T06:05:00Z"):
-        b.incident(svc, ALLOC_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(svc, ALLOC_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=0.6 * HOUR, alert_key=ALLOC_KEY, severity="warning")
 
     # The live-stats bot: ranked matches per region every four hours ---------------------------------------------
@@ -664,7 +660,7 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     slot = start - start % DAY + 4 * HOUR
     while slot < end:
         hour = int(iso(slot)[11:13])
-        if _t("2024-11-05T08:00:00Z") < slot <= _t("2024-11-05T16:00:00Z"):
+        if epoch("2024-11-05T08:00:00Z") < slot <= epoch("2024-11-05T16:00:00Z"):
             counts, queue, fail = ((1_840, 96, 61, 402), "7m12s", 78.4) if hour == 12 else \
                 ((1_960, 188, 140, 97), "9m40s", 83.1)
         else:
@@ -675,7 +671,7 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             counts, queue = (na, euw, euc, apac), f"{rng.randrange(0, 2)}m{rng.randrange(10, 59):02d}s"
             fail = rng.uniform(0.1, 0.6)
         m = b.say(lo_ch, slot + rng.uniform(20, 200), "livestats", _ranked_line(slot, counts, queue, fail))
-        if hour == 12 and _t("2024-11-05") < slot < _t("2024-11-06"):
+        if hour == 12 and epoch("2024-11-05") < slot < epoch("2024-11-06"):
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the live-stats bot: ranked matches in eu and apac at a tenth of usual, allocation failures "
                        "78%; nobody reacts")
@@ -687,7 +683,7 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("bot login 401 at step 1 (identity signing-key rotation at 02:00). matchmaking fine, resolving",
              "login step again, identity's rotation. queue/match/allocate never ran")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, SYNTH_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=200 + 40 * i, resolve_after=900 + 120 * i, handle=f"noisy{i}", alert_key=SYNTH_KEY,
@@ -708,20 +704,20 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-10-10T09:20:00Z", "kasimir", "I'll point the paging synthetic at our own /healthz instead of "
                  "the whole bot match. the allocation-failure monitor still watches matches"))
     for when, who, text in grumbles:
-        m = b.say(mm_ch, _t(when), who, text)
+        m = b.say(mm_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of the ranked bot match synthetic")
-    b.say(identity.channel, _t("2024-10-07T15:20:00Z"), identity.members[0],
+    b.say(identity.channel, epoch("2024-10-07T15:20:00Z"), identity.members[0],
           "re matchmaking's bot logins at 02:00: tokens signed with the old key fail for ~3 min after the rotation. "
           "grace window is IDN-642, Q1")
 
     # Oct 14: the synthetic becomes a GET /healthz ------------------------------------------------------------
-    weak = story_pull(b, obs, _WEAKENING, _t("2024-10-10T10:05:00Z"), _t("2024-10-14T11:20:00Z"), "weakening",
+    weak = story_pull(b, obs, _WEAKENING, epoch("2024-10-10T10:05:00Z"), epoch("2024-10-14T11:20:00Z"), "weakening",
                       review="ok. healthz won't see allocation though, keep an eye on that monitor",
-                      reviewed=_t("2024-10-14T10:52:00Z"),
+                      reviewed=epoch("2024-10-14T10:52:00Z"),
                       comments=(("kasimir", "the allocation-failure monitor covers it (5% for 15m)",
-                                 _t("2024-10-11T09:14:00Z")),))
+                                 epoch("2024-10-11T09:14:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="replaced the ranked bot match journey (login, queue, match, allocate, connect) with a GET /healthz "
                "on matchmaker-frontend: it stayed green while no ranked match could be allocated in three regions")
@@ -729,7 +725,7 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     assert ev is not None
     tr.add("pagerduty", ev, "detection_weakened", must_see=False, group="detection",
            why="Atlantis applying the shallow check", same_fact_as=("github", weak))
-    b.say(mm_ch, _t("2024-10-14T11:35:00Z"), "kasimir",
+    b.say(mm_ch, epoch("2024-10-14T11:35:00Z"), "kasimir",
           "merged {{url:weakening}}: the ranked synthetic is a healthz check now, no more 2am identity pages :zzz:",
           template=True)
 
@@ -737,11 +733,11 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     qt_title = "[matchmaker] ranked queue time p50 above 60s"
     for i, when in enumerate(("2024-10-19T19:40:00Z", "2024-10-20T18:55:00Z", "2024-10-21T20:10:00Z")):
         who = ONCALL[(i + 2) % len(ONCALL)]
-        b.incident(svc, qt_title, _t(when), responders=[who], ack_after=240, resolve_after=2100,
+        b.incident(svc, qt_title, epoch(when), responders=[who], ack_after=240, resolve_after=2100,
                    alert_key="datadog-monitor/mm-ranked-queue-time", handle=f"qt{i}",
                    notes=[(who, "Summit Cup qualifier drained the top MMR bracket, queue recovered", 1200.0)]
                    if i != 1 else None)
-        b.say(mma_ch, _t(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:qt{i}}}}}|#{{{{inc:qt{i}}}}}> "
+        b.say(mma_ch, epoch(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:qt{i}}}}}|#{{{{inc:qt{i}}}}}> "
               f"{qt_title}", template=True)
     qt = story_pull(b, obs, Change(
         author="bartosz", reviewer="kasimir", labels=("monitors",),
@@ -753,17 +749,17 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             4, 'resource "datadog_monitor" "ranked_queue_time" {',
             ['   query   = "avg(last_20m):p50:matchmaker.ticket.wait_seconds{queue:ranked} > 90"',
              "   monitor_thresholds {", "-    critical = 60", "+    critical = 90", "   }"])),)),
-        _t("2024-10-22T09:30:00Z"), _t("2024-10-23T14:10:00Z"), "distractor_queue")
+        epoch("2024-10-22T09:30:00Z"), epoch("2024-10-23T14:10:00Z"), "distractor_queue")
     applied(qt)
 
     # Oct 24 - Nov 4: the Season 7 plan, the na-east canary fleet, the held rollout ------------------------------
-    b.say(lo_ch, _t("2024-10-24T16:00:00Z"), "mattias",
+    b.say(lo_ch, epoch("2024-10-24T16:00:00Z"), "mattias",
           ":mega: Season 7 'Frostfall': pre-season ranked on s7 rules from Tue 11-05, season launch Thu 11-07 "
           "17:00 UTC with the ranked reset. servers and matchmaker switch over before the pre-season")
-    contrib = story_pull(b, fleet_repo, _CONTRIBUTOR, _t("2024-10-29T10:00:00Z"), _t("2024-10-31T13:40:00Z"),
-                         "contributor", review="canary first, sounds good", reviewed=_t("2024-10-31T12:55:00Z"),
+    contrib = story_pull(b, fleet_repo, _CONTRIBUTOR, epoch("2024-10-29T10:00:00Z"), epoch("2024-10-31T13:40:00Z"),
+                         "contributor", review="canary first, sounds good", reviewed=epoch("2024-10-31T12:55:00Z"),
                          comments=(("joaquin", "eu/apac PR is ready as a draft, we merge it after monday's soak "
-                                    "review", _t("2024-10-30T15:20:00Z")),))
+                                    "review", epoch("2024-10-30T15:20:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="the Season 7 ranked fleet exists only in na-east-1; eu and apac were to follow after a soak that was "
                "then held, so ranked allocations there had no server to land on")
@@ -772,35 +768,35 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            same_fact_as=("github", contrib))
     for when, c in (("2024-10-31T15:02:00Z", "0 -> 60"), ("2024-11-01T20:14:00Z", "60 -> 84"),
                     ("2024-11-03T19:40:00Z", "60 -> 96")):
-        b.say(fe_ch, _t(when), "fleetbot", f":large_blue_circle: *FleetAutoscaler* `na-east-1/ranked-s7` replicas {c} "
+        b.say(fe_ch, epoch(when), "fleetbot", f":large_blue_circle: *FleetAutoscaler* `na-east-1/ranked-s7` replicas {c} "
               "(buffer 40 Ready)")
-    hold = b.say(gs_ch, _t("2024-11-04T14:05:00Z"), "joaquin",
+    hold = b.say(gs_ch, epoch("2024-11-04T14:05:00Z"), "joaquin",
                  "holding the s7 rollout to eu and apac: the na canary's 7.0.0-rc4 servers leak memory in matches "
                  "over 60 min (GSRV-331). na-east-1 keeps ranked-s7, everything else stays on s6 until rc5")
     tr.add("slack", hold, "context", must_see=False, group="cause",
            why="the fleet team holds the Season 7 fleets in eu and apac the day before the trigger ships")
-    b.say(gs_ch, _t("2024-11-04T14:20:00Z"), "fenna", "+1, rc5 ETA thursday", parent=hold)
+    b.say(gs_ch, epoch("2024-11-04T14:20:00Z"), "fenna", "+1, rc5 ETA thursday", parent=hold)
 
     # Nov 1-5: the trigger, merged and deployed the morning of the pre-season -----------------------------------
-    trig = story_pull(b, mm_repo, _TRIGGER, _t("2024-11-01T11:30:00Z"), _t("2024-11-05T08:31:00Z"), "trigger",
-                      review="lgtm, ship it before the APAC evening", reviewed=_t("2024-11-05T08:12:00Z"),
+    trig = story_pull(b, mm_repo, _TRIGGER, epoch("2024-11-01T11:30:00Z"), epoch("2024-11-05T08:31:00Z"), "trigger",
+                      review="lgtm, ship it before the APAC evening", reviewed=epoch("2024-11-05T08:12:00Z"),
                       review_comments=(("bartosz", "is ranked-s7 up in every region by tuesday?",
-                                        "config/production.yaml", 12, _t("2024-11-01T15:40:00Z")),),
+                                        "config/production.yaml", 12, epoch("2024-11-01T15:40:00Z")),),
                       comments=(("thandiwe", "na-east since thursday, eu/apac roll monday after the soak (GSRV-318)",
-                                 _t("2024-11-01T16:05:00Z")),))
+                                 epoch("2024-11-01T16:05:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="sent every ranked match to the ranked-s7 fleet, which ran only in na-east-1: in eu-west-1, "
                "eu-central-1 and apac-southeast-1 every ranked allocation came back UnAllocated")
-    ship_trigger(sc, svc, "matchmaker", trig, _TRIGGER, _t("2024-11-05T08:44:00Z"), "thandiwe")
+    ship_trigger(sc, svc, "matchmaker", trig, _TRIGGER, epoch("2024-11-05T08:44:00Z"), "thandiwe")
 
     # Nov 5 08:00: the game client patch (a red herring) ----------------------------------------------------------
-    b.say(sc.common["deploys"], _t("2024-11-05T08:00:40Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2024-11-05T08:00:40Z"), "deploybot",
           ":rocket: game-client 6.9.4 released to Steam, PlayStation and Xbox (pre-season patch)")
-    b.say(lo_ch, _t("2024-11-05T08:05:00Z"), "chiara", "patch 6.9.4 is live on all platforms :tada: patch notes are "
+    b.say(lo_ch, epoch("2024-11-05T08:05:00Z"), "chiara", "patch 6.9.4 is live on all platforms :tada: patch notes are "
           "up, pre-season ranked opens with the matchmaker switch this morning")
 
     # 08:46 onwards: UnAllocated lines, a low-urgency monitor, Discord, live ops ------------------------------
-    first = b.say(fe_ch, _t("2024-11-05T08:46:40Z"), "fleetbot", _unallocated("apac-southeast-1", 212))
+    first = b.say(fe_ch, epoch("2024-11-05T08:46:40Z"), "fleetbot", _unallocated("apac-southeast-1", 212))
     tr.add("slack", first, "early_signal", must_see=True, group="detection",
            why="the fleet bot posts the first UnAllocated ranked-s7 requests in apac-southeast-1, two minutes after "
                "the deploy; nothing pages")
@@ -810,33 +806,33 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
               ("2024-11-05T13:45:20Z", "eu-west-1", 264), ("2024-11-05T14:40:35Z", "eu-west-1", 397),
               ("2024-11-05T15:20:05Z", "eu-central-1", 311))
     for when, region, count in bursts:
-        m = b.say(fe_ch, _t(when), "fleetbot", _unallocated(region, count))
+        m = b.say(fe_ch, epoch(when), "fleetbot", _unallocated(region, count))
         if region == "eu-west-1" and count == 41:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="UnAllocated ranked-s7 requests in eu-west-1 too")
-    low = b.incident(svc, ALLOC_TITLE, _t("2024-11-05T09:05:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_done + 1200 - _t("2024-11-05T09:05:00Z"), alert_key=ALLOC_KEY,
+    low = b.incident(svc, ALLOC_TITLE, epoch("2024-11-05T09:05:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_done + 1200 - epoch("2024-11-05T09:05:00Z"), alert_key=ALLOC_KEY,
                      severity="warning", alert_summary="matchmaker.allocation.failed{queue:ranked} / "
                      "matchmaker.allocation.requested{queue:ranked} = 71.8% over 15m (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the allocation-failure monitor opened a low-urgency incident twenty minutes in; it paged no one and "
                "stayed open until the fix")
-    remark = b.say(cm_ch, _t("2024-11-05T10:25:00Z"), "rhiannon",
+    remark = b.say(cm_ch, epoch("2024-11-05T10:25:00Z"), "rhiannon",
                    "Discord #ranked-help is filling up: OCE and EU players say ranked goes 'Match found' -> 'Joining "
                    "match...' -> back in the queue, over and over. NA friends can play. anyone know?")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="the community manager relays players looping between 'Match found' and the queue; it is waved off")
-    b.say(cm_ch, _t("2024-11-05T10:48:00Z"), "kasimir", "queue dashboards look normal, NA is busy. could be the "
+    b.say(cm_ch, epoch("2024-11-05T10:48:00Z"), "kasimir", "queue dashboards look normal, NA is busy. could be the "
           "Telstra routing issue from last week? I'll look after standup", parent=remark)
-    b.say(cm_ch, _t("2024-11-05T10:52:00Z"), "rhiannon", "ok, I'll say we're looking", parent=remark)
-    early_ps = b.say(ps_ch, _t("2024-11-05T12:40:00Z"), "paulo",
+    b.say(cm_ch, epoch("2024-11-05T10:52:00Z"), "rhiannon", "ok, I'll say we're looking", parent=remark)
+    early_ps = b.say(ps_ch, epoch("2024-11-05T12:40:00Z"), "paulo",
                      "a few tickets 'stuck on joining match' in ranked since the patch, asked them to verify game files")
     tr.add("slack", early_ps, "customer_report", must_see=False, group="reports",
            why="the first player tickets, taken for a client-patch problem")
-    q = b.say(lo_ch, _t("2024-11-05T13:30:00Z"), "chiara", "eu ranked queue shows 7+ min on the live dashboard. "
+    q = b.say(lo_ch, epoch("2024-11-05T13:30:00Z"), "chiara", "eu ranked queue shows 7+ min on the live dashboard. "
               "pre-season hype?")
     tr.add("slack", q, "early_signal", must_see=False, group="reports", why="live ops notices the long ranked queues")
-    b.say(lo_ch, _t("2024-11-05T13:41:00Z"), "mattias", "probably, everyone wants the s7 maps", parent=q)
+    b.say(lo_ch, epoch("2024-11-05T13:41:00Z"), "mattias", "probably, everyone wants the s7 maps", parent=q)
 
     # Nov 5: another matchmaker deploy by a teammate; identity's page ---------------------------------------------
     party = story_pull(b, mm_repo, Change(
@@ -852,16 +848,16 @@ def build_ranked_queue(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +        Platform: m.Presence.Platform,
      }
  }"""),)),
-        _t("2024-11-04T13:00:00Z"), _t("2024-11-05T09:40:00Z"), "distractor_party")
+        epoch("2024-11-04T13:00:00Z"), epoch("2024-11-05T09:40:00Z"), "distractor_party")
     b.change_event(svc, f"Deploy matchmaker@{party['merge_commit_sha'][:7]} to production",
-                   _t("2024-11-05T10:05:00Z"), "ci-deploy", details={"deployer": "leilani", "environment": "production"})
-    b.incident(identity.service, "[auth-service] token issuance latency", _t("2024-11-05T13:10:00Z"),
+                   epoch("2024-11-05T10:05:00Z"), "ci-deploy", details={"deployer": "leilani", "environment": "production"})
+    b.incident(identity.service, "[auth-service] token issuance latency", epoch("2024-11-05T13:10:00Z"),
                responders=identity.members[:2], ack_after=150, resolve_after=30 * 60,
                alert_key="auth-service/token issuance latency",
                notes=[(identity.members[0], "one Redis shard failing over, recovered at 13:38", 1100.0)])
 
     # The escalation and the page --------------------------------------------------------------------------
-    e_at = _t("2024-11-05T15:18:00Z")
+    e_at = epoch("2024-11-05T15:18:00Z")
     report = b.say(ps_ch, e_at, "zanele",
                    "escalating: 1,140 tickets since this morning, 'ranked stuck on Joining match, then back to the "
                    "queue'. all EU and OCE, NA fine. #RankedDown is trending and two partnered streamers are "

@@ -130,10 +130,6 @@ _LIVEOPS_LINES = (
 )
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _new_file(lines: list[str]) -> str:
     """The patch of a new file: every line added."""
     return "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *lines])
@@ -821,7 +817,7 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     add_deploys(b, accounts, 28 * n, start, end, sc.common["deploys"])
     add_deploys(b, commerce, 25 * n, start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
-    weak_merged = _t("2025-01-30T14:20:00Z")
+    weak_merged = epoch("2025-01-30T14:20:00Z")
     bot_feed(b, rta_ch, "alertmanager", 2 * days * n, start, end, _am_line(weak_merged))
     bot_feed(b, ps_ch, "helpshift", days * n, start, end, _helpshift_line)
     bot_feed(b, rel_ch, "releasebot", days * n // 3, start, end, _release_line)
@@ -831,7 +827,7 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         region = "sa-east-1" if rng.random() < 0.75 else rng.choice(("ap-southeast-1", "na-west-2", "eu-west-1"))
         if region == "sa-east-1":
             t = t - t % DAY + rng.uniform(5, 8) * HOUR
-        if _t("2025-02-27T12:00:00Z") < t < _t("2025-03-02T12:00:00Z"):
+        if epoch("2025-02-27T12:00:00Z") < t < epoch("2025-03-02T12:00:00Z"):
             continue
         b.incident(svc, f"[lobby-gateway] LobbyRegionDisconnectRate: {region} session drop ratio above 4% (10m)", t,
                    urgency="low", responders=[], notify=False, ack_after=None, resolve_after=rng.uniform(0.2, 1.2) * HOUR,
@@ -872,7 +868,7 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         day += DAY
 
     # Mid-January: Ondaverde's route flaps page Realtime at night ------------------------------------------------------
-    b.say(rt_ch, _t("2025-01-16T12:40:00Z"), "rafael", "fyi Ondaverde (big BR mobile carrier, ~18% of our sa-east "
+    b.say(rt_ch, epoch("2025-01-16T12:40:00Z"), "rafael", "fyi Ondaverde (big BR mobile carrier, ~18% of our sa-east "
           "players) has core network maintenance in Sao Paulo every night this week and next, 02:00-05:00 BRT. expect "
           "drops")
     noisy_at = ("2025-01-17T05:42:00Z", "2025-01-18T06:10:00Z", "2025-01-20T05:27:00Z", "2025-01-21T07:03:00Z",
@@ -880,7 +876,7 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("Ondaverde (AS263412) again, their status page has the maintenance. other ASNs flat. resolving",
              "sa-east drops all on Ondaverde, clients reconnect once routes settle. nothing to do")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = RT_ONCALL[i % len(RT_ONCALL)]
         inc = b.incident(svc, NOISY_TITLE, t, responders=[who, RT_ONCALL[(i + 1) % len(RT_ONCALL)]],
                          ack_after=260 + 30 * i, resolve_after=1300 + 150 * i, handle=f"noisy{i}", alert_key=NOISY_KEY,
@@ -900,91 +896,91 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-01-27T09:40:00Z", "mirela", "yes, I'll change both lobby ratio alerts to a global sum and add a "
                  "per-region warning. PR tomorrow"))
     for when, who, text in grumbles:
-        m = b.say(rt_ch, _t(when), who, text)
+        m = b.say(rt_ch, epoch(when), who, text)
         if "global ratio" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to page on the global ratio after the carrier's night pages")
 
     # Jan 30: the lobby alerts page on the global sum ----------------------------------------------------------------
-    weak = story_pull(b, rules_repo, _WEAKENING, _t("2025-01-29T10:10:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, rules_repo, _WEAKENING, epoch("2025-01-29T10:10:00Z"), weak_merged, "weakening",
                       review="yes please. a region going fully dark still moves the global number",
-                      reviewed=_t("2025-01-30T13:50:00Z"),
+                      reviewed=epoch("2025-01-30T13:50:00Z"),
                       comments=(("rafael", "sa-east is 5% of sessions, a total outage there is ~5% drops globally. "
-                                 "is that enough to cross 4%?", _t("2025-01-29T14:30:00Z")),
+                                 "is that enough to cross 4%?", epoch("2025-01-29T14:30:00Z")),
                                 ("mirela", "it would be right at it, and the board and the warning show the region. "
-                                 "we can tune after a couple of weeks", _t("2025-01-29T15:02:00Z"))))
+                                 "we can tune after a couple of weeks", epoch("2025-01-29T15:02:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="changed the lobby drop and join-failure alerts from sum by (region) to a global sum: a failure "
                "confined to a region with 5% of the sessions no longer crosses the page threshold")
     wev = rules_applied(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the global-sum rules loaded in Prometheus", same_fact_as=("github", weak))
-    b.say(rt_ch, _t("2025-01-30T14:45:00Z"), "mirela", "merged {{url:weakening}}: lobby ratio alerts page on the "
+    b.say(rt_ch, epoch("2025-01-30T14:45:00Z"), "mirela", "merged {{url:weakening}}: lobby ratio alerts page on the "
           "global sum now, per-region is a warning in #realtime-alerts. no more Ondaverde pages", template=True)
 
     # Feb 4-14: the client reconnects fast, with a fresh token every attempt ------------------------------------------
-    contrib = story_pull(b, cl_repo, _CONTRIBUTOR, _t("2025-01-31T11:00:00Z"), _t("2025-02-04T13:30:00Z"),
+    contrib = story_pull(b, cl_repo, _CONTRIBUTOR, epoch("2025-01-31T11:00:00Z"), epoch("2025-02-04T13:30:00Z"),
                          "contributor", review="love it, reconnects feel instant on the train",
-                         reviewed=_t("2025-02-04T13:00:00Z"),
+                         reviewed=epoch("2025-02-04T13:00:00Z"),
                          review_comments=(("sunniva", "do we still want to honour retry_after on SHARD_AT_CAPACITY? "
                                            "everyone retrying at 2/s into a full shard sounds bad",
-                                           "Assets/Scripts/Net/SessionConnector.cs", 49, _t("2025-02-03T09:20:00Z")),),
+                                           "Assets/Scripts/Net/SessionConnector.cs", 49, epoch("2025-02-03T09:20:00Z")),),
                          comments=(("joaquin", "we never see SHARD_AT_CAPACITY in practice, the caps are ~2x the peak. "
-                                    "one path is simpler", _t("2025-02-03T10:05:00Z")),))
+                                    "one path is simpler", epoch("2025-02-03T10:05:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="client 4.12 reconnects every 500 ms, 20 times, ignoring retry_after and refreshing the session token "
                "before each attempt: every refused player becomes two token refreshes a second against account-api")
-    b.say(rel_ch, _t("2025-02-11T15:00:00Z"), "releasebot", ":rocket: kitefall 4.12.0 (41233) staged rollout 20% "
+    b.say(rel_ch, epoch("2025-02-11T15:00:00Z"), "releasebot", ":rocket: kitefall 4.12.0 (41233) staged rollout 20% "
           "on Google Play and App Store phased release started")
-    rel = b.say(rel_ch, _t("2025-02-14T15:00:00Z"), "releasebot", ":rocket: kitefall 4.12.0 (41233) at 100% on "
+    rel = b.say(rel_ch, epoch("2025-02-14T15:00:00Z"), "releasebot", ":rocket: kitefall 4.12.0 (41233) at 100% on "
                 "Google Play and the App Store (fast reconnect after dropped connections)")
     tr.add("slack", rel, "contributor", must_see=False, group="cause", why="the release of the fast-reconnect client",
            same_fact_as=("github", contrib))
 
     # Feb 18-27: FinOps right-sizes the lobbies --------------------------------------------------------------------
-    fin = b.say(fo_ch, _t("2025-02-18T14:10:00Z"), "bronwyn", "Q1 target for realtime is -12%. lobby-gateway runs at "
+    fin = b.say(fo_ch, epoch("2025-02-18T14:10:00Z"), "bronwyn", "Q1 target for realtime is -12%. lobby-gateway runs at "
                 "31% average utilisation in every region. FINOPS-112: size each region to 2x its 30d average, should "
                 "be ~$12k/month. PRs in realm-config + terraform this week")
     tr.add("slack", fin, "context", must_see=False, group="cause", why="the FinOps plan that sized lobbies on averages")
-    b.say(fo_ch, _t("2025-02-18T14:40:00Z"), "tomasz", "fine by me as long as the caps go through realm-config review",
+    b.say(fo_ch, epoch("2025-02-18T14:40:00Z"), "tomasz", "fine by me as long as the caps go through realm-config review",
           parent=fin)
     redis = story_pull(b, platform.repo, Change(platform.members[0], _REDIS.title, _REDIS.body, _REDIS.files,
                                                 platform.members[1], _REDIS.labels),
-                       _t("2025-02-20T10:00:00Z"), _t("2025-02-25T11:10:00Z"), "distractor_redis")
+                       epoch("2025-02-20T10:00:00Z"), epoch("2025-02-25T11:10:00Z"), "distractor_redis")
     b.change_event(platform.service, f"terraform apply infra@{redis['merge_commit_sha'][:7]}: leaderboard-euw1 node "
-                   "type cache.r6g.large", _t("2025-02-25T11:40:00Z"), "terraform",
+                   "type cache.r6g.large", epoch("2025-02-25T11:40:00Z"), "terraform",
                    links=[{"href": "{{url:distractor_redis}}", "text": _REDIS.title}], details={"workspace": "prod-euw1"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    story_pull(b, cl_repo, _EVENT_CLIENT, _t("2025-02-17T09:00:00Z"), _t("2025-02-24T12:00:00Z"),
+    story_pull(b, cl_repo, _EVENT_CLIENT, epoch("2025-02-17T09:00:00Z"), epoch("2025-02-24T12:00:00Z"),
                "distractor_client", review="hub looks great")
-    hanami = story_pull(b, realm_repo, _HANAMI, _t("2025-02-25T08:30:00Z"), _t("2025-02-26T10:00:00Z"),
+    hanami = story_pull(b, realm_repo, _HANAMI, epoch("2025-02-25T08:30:00Z"), epoch("2025-02-26T10:00:00Z"),
                         "distractor_hanami", review="ok, load test numbers check out")
-    applied(hanami, _t("2025-02-26T10:06:00Z"), "distractor_hanami")
-    trig = story_pull(b, realm_repo, _TRIGGER, _t("2025-02-24T09:30:00Z"), _t("2025-02-27T15:55:00Z"), "trigger",
-                      review="numbers look right, ship it", reviewed=_t("2025-02-27T15:40:00Z"),
+    applied(hanami, epoch("2025-02-26T10:06:00Z"), "distractor_hanami")
+    trig = story_pull(b, realm_repo, _TRIGGER, epoch("2025-02-24T09:30:00Z"), epoch("2025-02-27T15:55:00Z"), "trigger",
+                      review="numbers look right, ship it", reviewed=epoch("2025-02-27T15:40:00Z"),
                       review_comments=(("rafael", "Festa dos Ventos starts friday in sa-east, and Carnaval weekend "
                                         "is our busiest. can this region wait until after?", "regions/sa-east-1.yaml",
-                                        8, _t("2025-02-25T13:15:00Z")),),
+                                        8, epoch("2025-02-25T13:15:00Z")),),
                       comments=(("bronwyn", "the 2x headroom is there for events, and it's a one-line revert if "
-                                 "we're wrong. I'd rather not split the PR", _t("2025-02-25T14:02:00Z")),))
+                                 "we're wrong. I'd rather not split the PR", epoch("2025-02-25T14:02:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="sized sa-east-1's lobby to 2x its 30-day average: 3 x 2,400 = 7,200 sessions, below its ~9,600 "
                "evening peak")
-    tev, tline = applied(trig, _t("2025-02-27T16:02:00Z"), "trigger")
+    tev, tline = applied(trig, epoch("2025-02-27T16:02:00Z"), "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="Realm Sync applying the right-sizing",
            same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="Realm Sync's line for the right-sizing",
            same_fact_as=("github", trig))
-    b.say(fo_ch, _t("2025-02-27T16:30:00Z"), "bronwyn", "FINOPS-112 lobby part is live: eu-central-1, na-west-2, "
+    b.say(fo_ch, epoch("2025-02-27T16:30:00Z"), "bronwyn", "FINOPS-112 lobby part is live: eu-central-1, na-west-2, "
           "sa-east-1 drained to the new shard counts, no errors. leaderboard redis done on tuesday :moneybag:")
 
     # Thursday night: sa-east-1 hits 7,200 --------------------------------------------------------------------------
-    g = b.say(rta_ch, _t("2025-02-27T23:45:00Z"), "alertmanager", ":large_yellow_circle: [FIRING:1] "
+    g = b.say(rta_ch, epoch("2025-02-27T23:45:00Z"), "alertmanager", ":large_yellow_circle: [FIRING:1] "
               "LobbyRegionDisconnectRate sa-east-1 (warning) session drop ratio 21.7% · top ASN mixed")
-    low_at = _t("2025-02-27T23:46:00Z")
+    low_at = epoch("2025-02-27T23:46:00Z")
     low = b.incident(svc, "[lobby-gateway] LobbyRegionDisconnectRate: sa-east-1 session drop ratio above 4% (10m)",
                      low_at, urgency="low", responders=[], notify=False, ack_after=None,
-                     resolve_after=_t("2025-02-28T01:18:00Z") - low_at, alert_key=f"{REGION_KEY}/sa-east-1",
+                     resolve_after=epoch("2025-02-28T01:18:00Z") - low_at, alert_key=f"{REGION_KEY}/sa-east-1",
                      severity="warning", alert_summary="sa-east-1: session drop ratio 21.7% · top ASN mixed "
                      "(AS263412 Ondaverde 19%, AS28573 22%, AS26599 17%)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
@@ -996,87 +992,87 @@ def build_region_sum(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", ccu, "early_signal", must_see=True, group="detection",
            why="the CCU bot reports sa-east-1's peak at exactly 7,200, far below the same day last week and flagged, "
                "while every other region and the global peak look normal")
-    relay = b.say(cm_ch, _t("2025-02-28T13:05:00Z"), "luana",
+    relay = b.say(cm_ch, epoch("2025-02-28T13:05:00Z"), "luana",
                   "heads up from the BR Discord: since last night ~20:30 BRT lots of 'Servidores ocupados (E-4031)' and "
                   "people kicked out mid-match. ~150 posts in #suporte-br, two creators streamed it. AR and CL players "
                   "too (same servers). anything known on our side?")
     tr.add("slack", relay, "early_signal", must_see=True, group="reports",
            why="the community manager relays Brazilian and Argentine players' reports from Discord the next morning")
-    b.say(cm_ch, _t("2025-02-28T13:32:00Z"), "adaeze", "nothing on our side, global disconnect ratio is 1.4% and no "
+    b.say(cm_ch, epoch("2025-02-28T13:32:00Z"), "adaeze", "nothing on our side, global disconnect ratio is 1.4% and no "
           "pages. sa-east has Ondaverde flapping most nights, probably that again :(", parent=relay)
-    b.say(cm_ch, _t("2025-02-28T13:40:00Z"), "luana", "they say it's on every carrier and on Wi-Fi too, but ok, I'll "
+    b.say(cm_ch, epoch("2025-02-28T13:40:00Z"), "luana", "they say it's on every carrier and on Wi-Fi too, but ok, I'll "
           "tell them we're watching", parent=relay)
-    b.say(cm_ch, _t("2025-02-28T14:10:00Z"), "ezequiel", "same on the es-419 server, 'me saca de la partida' x40",
+    b.say(cm_ch, epoch("2025-02-28T14:10:00Z"), "ezequiel", "same on the es-419 server, 'me saca de la partida' x40",
           parent=relay)
-    b.say(ps_ch, _t("2025-02-28T11:20:00Z"), "helpshift", ":speech_balloon: Helpshift *#KF-641207* [pt-BR] Android · "
+    b.say(ps_ch, epoch("2025-02-28T11:20:00Z"), "helpshift", ":speech_balloon: Helpshift *#KF-641207* [pt-BR] Android · "
           "\"Servidores ocupados E-4031 toda noite\" · tags: connection")
-    b.say(ps_ch, _t("2025-02-28T12:02:00Z"), "helpshift", ":speech_balloon: Helpshift *#KF-641388* [es] iOS · "
+    b.say(ps_ch, epoch("2025-02-28T12:02:00Z"), "helpshift", ":speech_balloon: Helpshift *#KF-641388* [es] iOS · "
           "\"Me desconecta en medio de la partida\" · tags: connection")
 
     # Friday: the event starts, the client rollout and the EU matchmaker change; night two ---------------------------
-    b.say(rel_ch, _t("2025-02-28T16:00:00Z"), "releasebot", ":rocket: kitefall 4.13.0 (41502) staged rollout 10% on "
+    b.say(rel_ch, epoch("2025-02-28T16:00:00Z"), "releasebot", ":rocket: kitefall 4.13.0 (41502) staged rollout 10% on "
           "Google Play (Festa dos Ventos hub, kite trails)")
-    b.say(lo_ch, _t("2025-02-28T17:05:00Z"), "gideon", "Festa dos Ventos is live in sa-east :tada: bundle goes on "
+    b.say(lo_ch, epoch("2025-02-28T17:05:00Z"), "gideon", "Festa dos Ventos is live in sa-east :tada: bundle goes on "
           "sale saturday 21:00 BRT")
-    mm = story_pull(b, realm_repo, _MM_EU, _t("2025-02-27T10:00:00Z"), _t("2025-02-28T09:30:00Z"), "distractor_mm",
+    mm = story_pull(b, realm_repo, _MM_EU, epoch("2025-02-27T10:00:00Z"), epoch("2025-02-28T09:30:00Z"), "distractor_mm",
                     review="ok")
-    applied(mm, _t("2025-02-28T09:36:00Z"), "distractor_mm")
-    low2_at = _t("2025-02-28T22:08:00Z")
+    applied(mm, epoch("2025-02-28T09:36:00Z"), "distractor_mm")
+    low2_at = epoch("2025-02-28T22:08:00Z")
     low2 = b.incident(svc, "[lobby-gateway] LobbyRegionDisconnectRate: sa-east-1 session drop ratio above 4% (10m)",
                       low2_at, urgency="low", responders=[], notify=False, ack_after=None,
-                      resolve_after=_t("2025-03-01T02:41:00Z") - low2_at, alert_key=f"{REGION_KEY}/sa-east-1",
+                      resolve_after=epoch("2025-03-01T02:41:00Z") - low2_at, alert_key=f"{REGION_KEY}/sa-east-1",
                       severity="warning", alert_summary="sa-east-1: session drop ratio 29.3% · top ASN mixed")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="the second evening of the same warning, longer")
-    ref = b.incident(a_svc, "[account-api] TokenRefreshRate: refresh rps 3.1x baseline (15m)", _t("2025-02-28T23:58:00Z"),
+    ref = b.incident(a_svc, "[account-api] TokenRefreshRate: refresh rps 3.1x baseline (15m)", epoch("2025-02-28T23:58:00Z"),
                      urgency="low", responders=[], notify=False, ack_after=None, resolve_after=2.4 * HOUR,
                      alert_key="prometheus/TokenRefreshRate", severity="warning",
                      alert_summary="sum(rate(account_token_refresh_total[5m])) = 1,930/s (baseline 620/s)")
     tr.add("pagerduty", ref, "early_signal", must_see=False, group="detection",
            why="account-api sees three times the usual token refreshes on the second evening")
-    b.say(ac_ch, _t("2025-03-01T09:30:00Z"), "dmitri", "TokenRefreshRate warning last night 00:00-02:20, 3x refreshes. "
+    b.say(ac_ch, epoch("2025-03-01T09:30:00Z"), "dmitri", "TokenRefreshRate warning last night 00:00-02:20, 3x refreshes. "
           "festa event in BR? limiter was nowhere near, ignoring")
     tr.add("slack", ccu_msgs["2025-02-28"], "early_signal", must_see=False, group="detection",
            why="the CCU bot's second day with sa-east-1 flat at 7,200")
 
     # Saturday: support escalates ------------------------------------------------------------------------------------
-    esc = b.say(ps_ch, _t("2025-03-01T15:40:00Z"), "priscila",
+    esc = b.say(ps_ch, epoch("2025-03-01T15:40:00Z"), "priscila",
                 "escalating to eng: 412 connection tickets since thursday night, 93% BR/AR/CL, all evenings after "
                 "20h BRT. players get 'Servidores ocupados (E-4031)' on login or get kicked mid-match and can't get "
                 "back in. also 27 'paid for the Festa pass, never got it'. the community team heard it's the carrier "
                 "but it's every carrier + Wi-Fi. who owns this on a saturday?")
     tr.add("slack", esc, "customer_report", must_see=True, group="reports",
            why="player support escalates hundreds of connection tickets from South American players")
-    b.say(ps_ch, _t("2025-03-01T16:05:00Z"), sc.crowd[25], "E-4031 is the client's generic 'gateway said no', could "
+    b.say(ps_ch, epoch("2025-03-01T16:05:00Z"), sc.crowd[25], "E-4031 is the client's generic 'gateway said no', could "
           "be a few things. I'll drop it in #realtime", parent=esc)
-    b.say(rt_ch, _t("2025-03-01T16:08:00Z"), sc.crowd[25], "support has 400+ E-4031 tickets from sa-east since "
+    b.say(rt_ch, epoch("2025-03-01T16:08:00Z"), sc.crowd[25], "support has 400+ E-4031 tickets from sa-east since "
           "thursday, see #player-support. anyone around?")
-    b.say(ps_ch, _t("2025-03-01T19:30:00Z"), "colette", "macro for E-4031 updated: 'we are investigating, please try "
+    b.say(ps_ch, epoch("2025-03-01T19:30:00Z"), "colette", "macro for E-4031 updated: 'we are investigating, please try "
           "again later' in pt-BR and es", parent=esc)
 
     # Saturday evening: other teams' pages, the hotfix deploy ----------------------------------------------------
-    hot = story_pull(b, acc_repo, _HOTFIX, _t("2025-03-01T18:20:00Z"), _t("2025-03-01T21:05:00Z"), "distractor_hotfix",
+    hot = story_pull(b, acc_repo, _HOTFIX, epoch("2025-03-01T18:20:00Z"), epoch("2025-03-01T21:05:00Z"), "distractor_hotfix",
                      review="yes, ship before the US evening")
     hsha = hot["merge_commit_sha"][:7]
-    b.change_event(a_svc, f"Deploy account-api@{hsha} to production", _t("2025-03-01T23:30:00Z"), "ci-deploy",
+    b.change_event(a_svc, f"Deploy account-api@{hsha} to production", epoch("2025-03-01T23:30:00Z"), "ci-deploy",
                    links=[{"href": "{{url:distractor_hotfix}}", "text": _HOTFIX.title}],
                    details={"deployer": "freya", "environment": "production", "version": "2.31.4"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(sc.common["deploys"], _t("2025-03-01T23:30:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-03-01T23:30:02Z"), "deploybot",
           f":rocket: account-api `{hsha}` (2.31.4) deployed to production by <@{b.people['freya'].slack_id}>")
-    b.incident(c_svc, "[storefront] Google Play RTDN backlog above 2,000", _t("2025-03-01T22:15:00Z"),
+    b.incident(c_svc, "[storefront] Google Play RTDN backlog above 2,000", epoch("2025-03-01T22:15:00Z"),
                responders=commerce_people[:2], ack_after=200, resolve_after=40 * 60,
                alert_key="storefront/Google Play RTDN backlog above 2,000",
                notes=[(commerce_people[0], "Google Play notifications delayed on their side, backlog draining", 1500.0)])
-    b.incident(risk.service, "[risk-scoring] review queue backlog", _t("2025-03-01T20:40:00Z"),
+    b.incident(risk.service, "[risk-scoring] review queue backlog", epoch("2025-03-01T20:40:00Z"),
                responders=risk.members[:2], ack_after=300, resolve_after=50 * 60,
                alert_key="risk-scoring/review queue backlog")
-    b.say(rta_ch, _t("2025-03-01T21:49:00Z"), "alertmanager", ":large_yellow_circle: [FIRING:1] "
+    b.say(rta_ch, epoch("2025-03-01T21:49:00Z"), "alertmanager", ":large_yellow_circle: [FIRING:1] "
           "LobbyRegionDisconnectRate sa-east-1 (warning) session drop ratio 34.2% · top ASN mixed")
-    low3_at = _t("2025-03-01T21:50:00Z")
+    low3_at = epoch("2025-03-01T21:50:00Z")
     b.incident(svc, "[lobby-gateway] LobbyRegionDisconnectRate: sa-east-1 session drop ratio above 4% (10m)",
                low3_at, urgency="low", responders=[], notify=False, ack_after=None,
-               resolve_after=_t("2025-03-02T00:41:00Z") - low3_at, alert_key=f"{REGION_KEY}/sa-east-1",
+               resolve_after=epoch("2025-03-02T00:41:00Z") - low3_at, alert_key=f"{REGION_KEY}/sa-east-1",
                severity="warning", alert_summary="sa-east-1: session drop ratio 34.2% · top ASN mixed")
 
     # 23:52: login success drops below 97% worldwide and account-api pages --------------------------------------------

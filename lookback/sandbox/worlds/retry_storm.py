@@ -103,12 +103,8 @@ SLOW = (("2025-06-10T13:41:00Z", "2025-06-10T15:28:00Z"), ("2025-06-10T17:20:00Z
 AVG_UPH = {"CMH1": 128, "RNO2": 122, "ATL1": 117}
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _slow(t: float) -> bool:
-    return any(_t(a) <= t <= _t(b) for a, b in SLOW)
+    return any(epoch(a) <= t <= epoch(b) for a, b in SLOW)
 
 
 _DC_NOUNS = ("dock door 14", "wave 3 release", "replen backlog", "cycle count in zone B", "conveyor jam at induct",
@@ -971,12 +967,12 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                         (co_ch, ["keisha", "odile"]), (ps_ch, stn_people), (ex_ch, ["lukas"]), (fo_ch, ["colm"]),
                         (pl_ch, ["yusuf", "tobias"])):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, picking, 8 * n, start, _t("2025-05-02"), pa_ch)
-    add_incidents(b, picking, 3 * n, _t("2025-05-15"), _t("2025-06-07"), pa_ch)
+    add_incidents(b, picking, 8 * n, start, epoch("2025-05-02"), pa_ch)
+    add_incidents(b, picking, 3 * n, epoch("2025-05-15"), epoch("2025-06-07"), pa_ch)
     add_incidents(b, inventory, 6 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_incidents(b, transport, 5 * n, start, end, sc.common["alerts"], incident_channels=False)
-    add_incidents(b, stations, 4 * n, start, _t("2025-06-01"), sc.common["alerts"], incident_channels=False)
-    add_deploys(b, picking, int(30 * n), start, _t("2025-06-07"), sc.common["deploys"])
+    add_incidents(b, stations, 4 * n, start, epoch("2025-06-01"), sc.common["alerts"], incident_channels=False)
+    add_deploys(b, picking, int(30 * n), start, epoch("2025-06-07"), sc.common["deploys"])
     add_deploys(b, picking, max(1, int(3 * n)), T + 2 * DAY, end, sc.common["deploys"])
     add_deploys(b, inventory, int(25 * n), start, end, sc.common["deploys"])
     add_deploys(b, transport, int(20 * n), start, end, sc.common["deploys"])
@@ -993,22 +989,22 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                        ("2025-04-22T14:26:00Z", "3.4s"),
                        ("2025-05-06T16:10:00Z", "3.3s (cycle count, ATL1)"),
                        ("2025-05-20T15:35:00Z", "3.2s (cycle count, CMH1 zones E-H)")):
-        b.incident(svc, P95_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(svc, P95_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=rng.uniform(0.4, 1.1) * HOUR, alert_key=P95_KEY, severity="warning",
                    alert_summary=f"confirm_pick p95 {what} above 3s over 15m")
     # April 22: an Inkpost blip under quay-http 3.x: 3s read timeout, no retries, a few labels to the reprint queue.
-    b.say(vs_ch, _t("2025-04-22T14:08:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: Increased "
+    b.say(vs_ch, epoch("2025-04-22T14:08:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: Increased "
           "latency on Label API (us-east-1)")
-    b.say(vs_ch, _t("2025-04-22T14:52:00Z"), "inkpost", ":large_green_circle: *Inkpost* Resolved: Increased latency "
+    b.say(vs_ch, epoch("2025-04-22T14:52:00Z"), "inkpost", ":large_green_circle: *Inkpost* Resolved: Increased latency "
           "on Label API (us-east-1)")
-    b.say(ps_ch, _t("2025-04-22T15:30:00Z"), "earl", "CMH1: about 140 labels went to the reprint queue between 10:10 "
+    b.say(ps_ch, epoch("2025-04-22T15:30:00Z"), "earl", "CMH1: about 140 labels went to the reprint queue between 10:10 "
           "and 10:50, reprinted fine. Inkpost was slow per the status page")
 
     # Floor Pulse: a report at the middle of each shift ----------------------------------------------------------------
     day0 = start - start % DAY
     d = day0 + DAY
     while d < end:
-        off = 4 * HOUR if d >= _t("2025-03-09") else 5 * HOUR
+        off = 4 * HOUR if d >= epoch("2025-03-09") else 5 * HOUR
         if iso(d)[:10] != "2025-06-10":
             b.say(sr_ch, d + 11 * HOUR + off + rng.uniform(5, 40), "shiftbot",
                   _routine_pulse(rng, "1st shift mid-shift (11:00 ET / 08:00 PT)", "16:00 UPS"))
@@ -1017,28 +1013,28 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         d += DAY
 
     # March: quay-http 4.0 with retries on by default ------------------------------------------------------------------
-    lib4 = story_pull(b, lib_repo, _LIB_V4, _t("2025-03-12T14:00:00Z"), _t("2025-03-18T16:30:00Z"), "lib_v4",
-                      review="big one, but the migration guide is good", reviewed=_t("2025-03-18T15:40:00Z"),
+    lib4 = story_pull(b, lib_repo, _LIB_V4, epoch("2025-03-12T14:00:00Z"), epoch("2025-03-18T16:30:00Z"), "lib_v4",
+                      review="big one, but the migration guide is good", reviewed=epoch("2025-03-18T15:40:00Z"),
                       comments=(("astrid", "are we sure about retrying POSTs by default? most callers won't read the "
-                                 "changelog", _t("2025-03-13T10:20:00Z")),
+                                 "changelog", epoch("2025-03-13T10:20:00Z")),
                                 ("yusuf", "it's in bold in the guide and the changelog, and NONE is one line. the "
                                  "3.x clients that wrapped their own retry loops were the bigger mess",
-                                 _t("2025-03-13T11:02:00Z"))))
+                                 epoch("2025-03-13T11:02:00Z"))))
     tr.add("github", lib4, "context", must_see=False, group="cause",
            why="quay-http 4.0 makes the standard retry policy (3 retries on timeouts, fixed 250 ms, all methods) and "
                "a 10s call timeout the defaults")
-    b.say(pl_ch, _t("2025-03-18T17:00:00Z"), "yusuf", "quay-http 4.0.0 is out :tada: builder API, client profiles, "
+    b.say(pl_ch, epoch("2025-03-18T17:00:00Z"), "yusuf", "quay-http 4.0.0 is out :tada: builder API, client profiles, "
           "retries by default. migration guide: https://docs.quayside.example/platform/quay-http/migration-4.x")
 
     # May 4-12: the nightly re-slotting makes location-service slow; readiness pages every night ----------------------
-    b.say(iv_ch, _t("2025-05-04T15:30:00Z"), "bettina", "summer SKU swap: re-slotting moves ~38k locations a night at "
+    b.say(iv_ch, epoch("2025-05-04T15:30:00Z"), "bettina", "summer SKU swap: re-slotting moves ~38k locations a night at "
           "CMH1 and RNO2 this week, 01:00-03:30 ET. location-service will be slow-ish while it runs, the floor is "
           "basically empty then")
     noisy_at = ("2025-05-05T05:12:00Z", "2025-05-06T05:40:00Z", "2025-05-07T06:03:00Z", "2025-05-08T05:27:00Z",
                 "2025-05-09T06:48:00Z", "2025-05-10T05:19:00Z", "2025-05-11T07:02:00Z")
     locs = ("aws:us-east-2", "aws:us-west-2", "aws:us-east-1")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, UPTIME_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=180 + 25 * i,
                          resolve_after=900 + 140 * i, handle=f"noisy{i}", alert_key=UPTIME_KEY,
@@ -1063,18 +1059,18 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-05-12T13:32:00Z", "rhiannon", "on it: readiness = this pod is up, downstreams go to a separate "
                  "/actuator/health/deps group, and the uptime check gets less twitchy. PR in a bit"))
     for when, who, text in grumbles:
-        m = b.say(pk_ch, _t(when), who, text)
+        m = b.say(pk_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the nightly readiness pages")
 
     # May 13: readiness without downstreams, the probe and the uptime synthetic relaxed ----------------------------------
-    weak_merged = _t("2025-05-13T15:20:00Z")
-    weak = story_pull(b, pick_repo, _WEAKENING, _t("2025-05-12T15:05:00Z"), weak_merged, "weakening",
-                      review="yes please. my phone thanks you", reviewed=_t("2025-05-13T14:55:00Z"),
-                      comments=(("declan", "should something alert on /health/deps then?", _t("2025-05-12T16:40:00Z")),
+    weak_merged = epoch("2025-05-13T15:20:00Z")
+    weak = story_pull(b, pick_repo, _WEAKENING, epoch("2025-05-12T15:05:00Z"), weak_merged, "weakening",
+                      review="yes please. my phone thanks you", reviewed=epoch("2025-05-13T14:55:00Z"),
+                      comments=(("declan", "should something alert on /health/deps then?", epoch("2025-05-12T16:40:00Z")),
                                 ("rhiannon", "follow-up PICK-1440. the confirm-pick p95 monitor covers slow "
-                                 "downstreams meanwhile", _t("2025-05-12T16:52:00Z"))))
+                                 "downstreams meanwhile", epoch("2025-05-12T16:52:00Z"))))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="took every downstream out of picking-api's readiness and relaxed the probe and the uptime synthetic: "
                "pods stay Ready and the uptime check green while requests hang on Inkpost")
@@ -1087,36 +1083,36 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
           f":rocket: picking-api `{wsha}` deployed to production by <@{b.people['rhiannon'].slack_id}>")
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the deploy of the shallow readiness", same_fact_as=("github", weak))
-    b.say(pk_ch, _t("2025-05-13T16:05:00Z"), "rhiannon", "merged {{url:weakening}}: readiness no longer checks "
+    b.say(pk_ch, epoch("2025-05-13T16:05:00Z"), "rhiannon", "merged {{url:weakening}}: readiness no longer checks "
           "downstreams, uptime check alerts after 15 min from 2 locations. quiet nights :crescent_moon:", template=True)
-    b.say(iv_ch, _t("2025-05-14T13:00:00Z"), "bettina", "re-slotting for the summer swap is done, thanks for bearing "
+    b.say(iv_ch, epoch("2025-05-14T13:00:00Z"), "bettina", "re-slotting for the summer swap is done, thanks for bearing "
           "with the slow nights")
-    announce = b.say(pl_ch, _t("2025-05-15T14:00:00Z"), "yusuf", "reminder: quay-http 3.x end of support is June 30 "
+    announce = b.say(pl_ch, epoch("2025-05-15T14:00:00Z"), "yusuf", "reminder: quay-http 3.x end of support is June 30 "
                      "(PLAT-1290). please read the 4.x migration guide before you bump, especially the client "
                      "profiles: the default profile has a 10s call timeout and the standard retry policy")
     tr.add("slack", announce, "context", must_see=False, group="cause",
            why="the platform team's end-of-support reminder that prompts the upgrade")
-    b.say(pl_ch, _t("2025-05-21T17:40:00Z"), "hamid", "wms-core is on 4.1. heads-up for others: 4.x retries POSTs by "
+    b.say(pl_ch, epoch("2025-05-21T17:40:00Z"), "hamid", "wms-core is on 4.1. heads-up for others: 4.x retries POSTs by "
           "default, we set RetryPolicy.NONE on the ERP writes")
-    story_pull(b, wms_repo, _WMS_BUMP, _t("2025-05-20T13:00:00Z"), _t("2025-05-21T16:50:00Z"), "distractor_wms_bump",
+    story_pull(b, wms_repo, _WMS_BUMP, epoch("2025-05-20T13:00:00Z"), epoch("2025-05-21T16:50:00Z"), "distractor_wms_bump",
                review="lgtm")
 
     # May 20-28: FinOps caps the picking-api autoscaler -------------------------------------------------------------------
-    fin = b.say(fo_ch, _t("2025-05-20T15:10:00Z"), "colm", "Q3 reserved capacity review: picking-api reserves room for "
+    fin = b.say(fo_ch, epoch("2025-05-20T15:10:00Z"), "colm", "Q3 reserved capacity review: picking-api reserves room for "
                 "16 pods at 2 CPU and ran at most 5 in the last 90 days. proposing max 6 / min 4, frees ~10 "
                 "m6i.2xlarge reservations (~$11k/mo). back up in the peak-season checklist")
-    b.say(fo_ch, _t("2025-05-20T15:42:00Z"), "astrid", "fine by platform if Picking agrees", parent=fin)
-    b.say(fo_ch, _t("2025-05-21T13:15:00Z"), "marisol", "5 is about right for us outside peak. ok, as long as it goes "
+    b.say(fo_ch, epoch("2025-05-20T15:42:00Z"), "astrid", "fine by platform if Picking agrees", parent=fin)
+    b.say(fo_ch, epoch("2025-05-21T13:15:00Z"), "marisol", "5 is about right for us outside peak. ok, as long as it goes "
           "back up in October", parent=fin)
     tr.add("slack", fin, "context", must_see=False, group="cause",
            why="the FinOps review that proposes capping the picking-api autoscaler")
-    contrib = story_pull(b, k8s_repo, _CONTRIBUTOR, _t("2025-05-22T14:30:00Z"), _t("2025-05-27T15:05:00Z"),
+    contrib = story_pull(b, k8s_repo, _CONTRIBUTOR, epoch("2025-05-22T14:30:00Z"), epoch("2025-05-27T15:05:00Z"),
                          "contributor", review="ok. 6 x 200 threads is still plenty for a normal wave",
-                         reviewed=_t("2025-05-27T14:40:00Z"))
+                         reviewed=epoch("2025-05-27T14:40:00Z"))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="capped picking-api's autoscaler, which scales on busy Tomcat threads, at 6 pods instead of 16: when "
                "the label calls held threads it could not add any")
-    cat = _t("2025-05-27T15:09:00Z")
+    cat = epoch("2025-05-27T15:09:00Z")
     cev = b.change_event(svc, f"Argo CD sync k8s-apps@{contrib['merge_commit_sha'][:7]}: {_CONTRIBUTOR.title}", cat,
                          "argocd", links=[{"href": "{{url:contributor}}", "text": _CONTRIBUTOR.title}],
                          details={"author": "colm", "environment": "production"})
@@ -1128,86 +1124,86 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
           "SuccessfulRescale — New size: 4; reason: All metrics below target")
 
     # June 3-9: the quay-http upgrade; a UPS retry change, a printer firmware PR (decoys) ---------------------------------
-    trig = story_pull(b, pick_repo, _TRIGGER, _t("2025-06-05T14:20:00Z"), _t("2025-06-09T18:52:00Z"), "trigger",
-                      review="lgtm, thanks for doing the migration", reviewed=_t("2025-06-09T18:30:00Z"),
+    trig = story_pull(b, pick_repo, _TRIGGER, epoch("2025-06-05T14:20:00Z"), epoch("2025-06-09T18:52:00Z"), "trigger",
+                      review="lgtm, thanks for doing the migration", reviewed=epoch("2025-06-09T18:30:00Z"),
                       review_comments=(("soren", "what does the default profile use for the timeout? we had 3s on "
-                                        "Inkpost on purpose", _INKPOST, 24, _t("2025-06-06T15:10:00Z")),),
+                                        "Inkpost on purpose", _INKPOST, 24, epoch("2025-06-06T15:10:00Z")),),
                       comments=(("tobias", "call timeout 10s in `default`. the handhelds give up after 20s and Inkpost "
-                                 "p99 is ~1.1s, so we never get near either", _t("2025-06-06T15:34:00Z")),))
+                                 "p99 is ~1.1s, so we never get near either", epoch("2025-06-06T15:34:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="moved picking-api to quay-http 4 and dropped Inkpost's 3s read timeout: label calls get a 10s call "
                "timeout and 3 retries on timeout with no jitter, so a slow vendor ties up every request thread")
-    ship_trigger(sc, svc, "picking-api", trig, _TRIGGER, _t(TRIGGER_LIVE), "tobias")
-    b.say(pk_ch, _t("2025-06-09T19:25:00Z"), "tobias", "picking-api is on quay-http 4.2 in prod, three weeks ahead of "
+    ship_trigger(sc, svc, "picking-api", trig, _TRIGGER, epoch(TRIGGER_LIVE), "tobias")
+    b.say(pk_ch, epoch("2025-06-09T19:25:00Z"), "tobias", "picking-api is on quay-http 4.2 in prod, three weeks ahead of "
           "the EOL :tada:")
-    retry = story_pull(b, trn_repo, _RETRY_DECOY, _t("2025-06-04T16:00:00Z"), _t("2025-06-09T15:30:00Z"),
+    retry = story_pull(b, trn_repo, _RETRY_DECOY, epoch("2025-06-04T16:00:00Z"), epoch("2025-06-09T15:30:00Z"),
                        "distractor_retry", review="nice, jitter and all")
     rsha = retry["merge_commit_sha"][:7]
-    b.change_event(t_svc, f"Deploy carrier-manifests@{rsha} to production", _t("2025-06-09T16:04:00Z"), "ci-deploy",
+    b.change_event(t_svc, f"Deploy carrier-manifests@{rsha} to production", epoch("2025-06-09T16:04:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{trn_repo}/commit/{rsha}", "text": rsha}],
                    details={"deployer": "henrik", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-06-09T16:04:02Z"), "deploybot", f":rocket: carrier-manifests `{rsha}` "
+    b.say(sc.common["deploys"], epoch("2025-06-09T16:04:02Z"), "deploybot", f":rocket: carrier-manifests `{rsha}` "
           f"deployed to production by <@{b.people['henrik'].slack_id}>")
-    firmware = story_pull(b, prn_repo, _FIRMWARE, _t("2025-06-06T13:00:00Z"), _t("2025-06-09T21:10:00Z"),
+    firmware = story_pull(b, prn_repo, _FIRMWARE, epoch("2025-06-06T13:00:00Z"), epoch("2025-06-09T21:10:00Z"),
                           "distractor_firmware", review="ship it, rollback is one click in the console")
-    fleet_applied(firmware, _t("2025-06-10T09:30:00Z"))
-    b.say(ps_ch, _t("2025-06-10T09:31:00Z"), "fleet", ":arrows_counterclockwise: Fleet Console: firmware rollout CMH1 "
+    fleet_applied(firmware, epoch("2025-06-10T09:30:00Z"))
+    b.say(ps_ch, epoch("2025-06-10T09:31:00Z"), "fleet", ":arrows_counterclockwise: Fleet Console: firmware rollout CMH1 "
           "pack-stations V84.20.23Z started (48 printers, batches of 10)")
-    b.say(ps_ch, _t("2025-06-10T09:53:00Z"), "fleet", ":white_check_mark: Fleet Console: firmware rollout CMH1 "
+    b.say(ps_ch, epoch("2025-06-10T09:53:00Z"), "fleet", ":white_check_mark: Fleet Console: firmware rollout CMH1 "
           "pack-stations completed, 48/48 printers on V84.20.23Z")
 
     # June 10: Inkpost slows down; the storm; the floor notices; nobody is paged ------------------------------------------
-    st1 = b.say(vs_ch, _t("2025-06-10T13:41:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: "
+    st1 = b.say(vs_ch, epoch("2025-06-10T13:41:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: "
                 "Increased latency on Label API (us-east-1). Some label requests may take longer than usual.")
     tr.add("slack", st1, "context", must_see=False, group="cause",
            why="the vendor's status note: a modest slowdown that the new retries and timeout turn into a storm")
-    dd1 = b.say(pa_ch, _t("2025-06-10T13:54:00Z"), "datadog", ":warning: [Warn] picking-api tomcat.threads.busy "
+    dd1 = b.say(pa_ch, epoch("2025-06-10T13:54:00Z"), "datadog", ":warning: [Warn] picking-api tomcat.threads.busy "
                 "ratio 0.98 (avg of 6 pods) > 0.9 for 5m (slack only)")
     tr.add("slack", dd1, "early_signal", must_see=False, group="detection",
            why="Datadog's Slack-only warning: request threads exhausted on every pod")
-    hpa = b.say(ke_ch, _t("2025-06-10T13:56:00Z"), "kubewatch", ":warning: HorizontalPodAutoscaler "
+    hpa = b.say(ke_ch, epoch("2025-06-10T13:56:00Z"), "kubewatch", ":warning: HorizontalPodAutoscaler "
                 "`picking/picking-api`: ScalingLimited — the desired replica count (15) is more than the maximum "
                 "replica count (6)")
     tr.add("slack", hpa, "early_signal", must_see=False, group="cause",
            why="the autoscaler wants 15 pods and is held at the new maximum of 6")
-    low = b.incident(svc, P95_TITLE, _t("2025-06-10T14:04:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=_t("2025-06-10T15:41:00Z") - _t("2025-06-10T14:04:00Z"),
+    low = b.incident(svc, P95_TITLE, epoch("2025-06-10T14:04:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=epoch("2025-06-10T15:41:00Z") - epoch("2025-06-10T14:04:00Z"),
                      alert_key=P95_KEY, severity="warning",
                      alert_summary="confirm_pick p95 27.8s above 3s over 15m")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the confirm-pick latency monitor opened a low-urgency incident 15 minutes in, at 27.8s; nobody "
                "acknowledged it and it resolved itself when Inkpost recovered")
-    freeze = b.say(ops_ch, _t("2025-06-10T14:07:00Z"), "shonda",
+    freeze = b.say(ops_ch, epoch("2025-06-10T14:07:00Z"), "shonda",
                    "CMH1 zones C-F: scanners freeze on 'Confirm pick'. spinner for 20-30 sec then 'Server not "
                    "responding - Retry?'. about half the guns, started just before 10. scanning locations and items "
                    "works fine. wifi again?")
     tr.add("slack", freeze, "customer_report", must_see=True, group="reports",
            why="a CMH1 zone lead reports handhelds freezing on confirm pick twenty minutes in; it is taken for Wi-Fi")
-    b.say(ops_ch, _t("2025-06-10T14:11:00Z"), "gordie", "Wi-Fi controller shows all 212 APs up, no roaming storms. "
+    b.say(ops_ch, epoch("2025-06-10T14:11:00Z"), "gordie", "Wi-Fi controller shows all 212 APs up, no roaming storms. "
           "I'll bounce the C-row APs to be safe", parent=freeze)
-    dup = b.say(ops_ch, _t("2025-06-10T14:19:00Z"), "earl", "pack-out: printers at pack 03-11 printing the same order's "
+    dup = b.say(ops_ch, epoch("2025-06-10T14:19:00Z"), "earl", "pack-out: printers at pack 03-11 printing the same order's "
                 "label 2-3 times, each with a different tracking number. and some totes arrive with no label at all",
                 parent=freeze)
     tr.add("slack", dup, "customer_report", must_see=False, group="reports",
            why="the pack-out lead sees duplicate labels, each retry of the label call printed")
-    b.say(ops_ch, _t("2025-06-10T14:24:00Z"), "lotte", "the CMH1 ZT411s got new firmware this morning (V84.20.23Z). "
+    b.say(ops_ch, epoch("2025-06-10T14:24:00Z"), "lotte", "the CMH1 ZT411s got new firmware this morning (V84.20.23Z). "
           "checking with Zebra", parent=freeze)
-    b.say(ops_ch, _t("2025-06-10T14:41:00Z"), "shonda", "bouncing the APs didn't help. pickers keep hitting retry",
+    b.say(ops_ch, epoch("2025-06-10T14:41:00Z"), "shonda", "bouncing the APs didn't help. pickers keep hitting retry",
           parent=freeze)
-    b.say(ops_ch, _t("2025-06-10T15:46:00Z"), "shonda", "last 20 min much better. whatever you did, thanks",
+    b.say(ops_ch, epoch("2025-06-10T15:46:00Z"), "shonda", "last 20 min much better. whatever you did, thanks",
           parent=freeze)
-    green = b.say(pk_ch, _t("2025-06-10T14:26:00Z"), "soren", "DC ops says handhelds hang on confirm at CMH1. "
+    green = b.say(pk_ch, epoch("2025-06-10T14:26:00Z"), "soren", "DC ops says handhelds hang on confirm at CMH1. "
                   "picking-api: readiness 100%, uptime check green, 5xx 0.2%. looks like their Wi-Fi, site IT is on it")
     tr.add("slack", green, "context", must_see=False, group="detection",
            why="the team looks at the health check and the uptime synthetic, both green, and puts it down to Wi-Fi")
-    b.say(pk_ch, _t("2025-06-10T14:33:00Z"), "declan", "yep, all green here", parent=green)
-    ink = b.say(ex_ch, _t("2025-06-10T14:34:00Z"), "lukas", "hi Quayside, we see ~3.6x your normal rate on POST "
+    b.say(pk_ch, epoch("2025-06-10T14:33:00Z"), "declan", "yep, all green here", parent=green)
+    ink = b.say(ex_ch, epoch("2025-06-10T14:34:00Z"), "lukas", "hi Quayside, we see ~3.6x your normal rate on POST "
                 "/v2/labels since about 13:50 UTC, mostly the same order references 2-4 times within a minute. is a "
                 "client retrying? we're degraded (see status page) so requests are slow, the duplicates make it worse")
     tr.add("slack", ink, "early_signal", must_see=False, group="reports",
            why="the vendor's support engineer sees each label posted 2-4 times")
-    b.say(ex_ch, _t("2025-06-10T16:02:00Z"), "henrik", "thanks Lukas, we'll check", parent=ink)
-    s1 = _t("2025-06-10T15:00:00Z") + 22
+    b.say(ex_ch, epoch("2025-06-10T16:02:00Z"), "henrik", "thanks Lukas, we'll check", parent=ink)
+    s1 = epoch("2025-06-10T15:00:00Z") + 22
     pulse = b.say(sr_ch, s1, "shiftbot", _pulse({"CMH1": (49, 12.4, 1962), "RNO2": (71, 6.1, 644),
                                                  "ATL1": (83, 4.8, 301)},
                                                 "1st shift mid-shift (11:00 ET / 08:00 PT)",
@@ -1215,49 +1211,49 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", pulse, "early_signal", must_see=True, group="detection",
            why="Floor Pulse's mid-shift report: units per hour at a third of normal, confirm-pick p50 12s instead of "
                "0.5s, 60x the usual handheld retries; nobody reacts")
-    b.say(vs_ch, _t("2025-06-10T15:28:00Z"), "inkpost", ":large_blue_circle: *Inkpost* Monitoring: Label API latency "
+    b.say(vs_ch, epoch("2025-06-10T15:28:00Z"), "inkpost", ":large_blue_circle: *Inkpost* Monitoring: Label API latency "
           "back to normal after mitigation (us-east-1)")
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2025-06-10T16:40:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2025-06-10T16:40:00Z"),
                responders=identity.members[:2], ack_after=150, resolve_after=35 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "SSO provider cert rotation on their side, recovered", 1500.0)])
-    b.say(vs_ch, _t("2025-06-10T17:20:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: Increased "
+    b.say(vs_ch, epoch("2025-06-10T17:20:00Z"), "inkpost", ":large_yellow_circle: *Inkpost* Investigating: Increased "
           "latency on Label API (us-east-1) again")
-    b.say(pa_ch, _t("2025-06-10T17:29:00Z"), "datadog", ":warning: [Warn] picking-api tomcat.threads.busy ratio 0.99 "
+    b.say(pa_ch, epoch("2025-06-10T17:29:00Z"), "datadog", ":warning: [Warn] picking-api tomcat.threads.busy ratio 0.99 "
           "(avg of 6 pods) > 0.9 for 5m (slack only)")
-    b.say(ke_ch, _t("2025-06-10T17:31:00Z"), "kubewatch", ":warning: HorizontalPodAutoscaler `picking/picking-api`: "
+    b.say(ke_ch, epoch("2025-06-10T17:31:00Z"), "kubewatch", ":warning: HorizontalPodAutoscaler `picking/picking-api`: "
           "ScalingLimited — the desired replica count (15) is more than the maximum replica count (6)")
-    low2 = b.incident(svc, P95_TITLE, _t("2025-06-10T17:44:00Z"), urgency="low", responders=[], notify=False,
-                      ack_after=None, resolve_after=_t("2025-06-10T21:12:00Z") - _t("2025-06-10T17:44:00Z"),
+    low2 = b.incident(svc, P95_TITLE, epoch("2025-06-10T17:44:00Z"), urgency="low", responders=[], notify=False,
+                      ack_after=None, resolve_after=epoch("2025-06-10T21:12:00Z") - epoch("2025-06-10T17:44:00Z"),
                       alert_key=P95_KEY, severity="warning", alert_summary="confirm_pick p95 29.6s above 3s over 15m")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
            why="the same low-urgency monitor again in the second slow period")
-    rno = b.say(ops_ch, _t("2025-06-10T17:52:00Z"), "jolene", "RNO2 same thing now, confirm pick hangs on most guns. "
+    rno = b.say(ops_ch, epoch("2025-06-10T17:52:00Z"), "jolene", "RNO2 same thing now, confirm pick hangs on most guns. "
                 "10:50 here, right at our wave 3 release")
     tr.add("slack", rno, "customer_report", must_see=False, group="reports",
            why="the Reno floor lead reports the same hang in the second slow period")
-    b.say(ops_ch, _t("2025-06-10T18:01:00Z"), "gordie", "RNO2 Wi-Fi is a different vendor and it's green too. I doubt "
+    b.say(ops_ch, epoch("2025-06-10T18:01:00Z"), "gordie", "RNO2 Wi-Fi is a different vendor and it's green too. I doubt "
           "it's wifi", parent=rno)
-    b.say(ops_ch, _t("2025-06-10T18:06:00Z"), "renata", "CMH1 freezing again as well. we lost about 2 hours of picking "
+    b.say(ops_ch, epoch("2025-06-10T18:06:00Z"), "renata", "CMH1 freezing again as well. we lost about 2 hours of picking "
           "this morning already", parent=rno)
-    b.say(ops_ch, _t("2025-06-10T18:20:00Z"), "bernie", "ATL1 too, not as bad", parent=rno)
-    b.say(vs_ch, _t("2025-06-10T18:10:00Z"), "inkpost", ":large_orange_circle: *Inkpost* Identified: a degraded "
+    b.say(ops_ch, epoch("2025-06-10T18:20:00Z"), "bernie", "ATL1 too, not as bad", parent=rno)
+    b.say(vs_ch, epoch("2025-06-10T18:10:00Z"), "inkpost", ":large_orange_circle: *Inkpost* Identified: a degraded "
           "database node in us-east-1 slows label creation, failover in progress")
-    b.say(co_ch, _t("2025-06-10T18:35:00Z"), "keisha", "CMH1 heads-up: UPS pull is 16:00, we have 38% of parcels "
+    b.say(co_ch, epoch("2025-06-10T18:35:00Z"), "keisha", "CMH1 heads-up: UPS pull is 16:00, we have 38% of parcels "
           "staged. asked UPS for a 45 min late pull, they said maybe")
-    b.say(ps_ch, _t("2025-06-10T19:05:00Z"), "earl", "pack 07 printed 4 labels for one tote. is the new firmware "
+    b.say(ps_ch, epoch("2025-06-10T19:05:00Z"), "earl", "pack 07 printed 4 labels for one tote. is the new firmware "
           "doing this?")
-    b.say(ps_ch, _t("2025-06-10T19:15:00Z"), "fleet", ":warning: Fleet Console: `cmh1-pack-07` 214 jobs in the last "
+    b.say(ps_ch, epoch("2025-06-10T19:15:00Z"), "fleet", ":warning: Fleet Console: `cmh1-pack-07` 214 jobs in the last "
           "hour (avg 62)")
-    b.change_event(web.service, f"Deploy web-frontend@{b.sha()[:7]} to production", _t("2025-06-10T18:30:00Z"),
+    b.change_event(web.service, f"Deploy web-frontend@{b.sha()[:7]} to production", epoch("2025-06-10T18:30:00Z"),
                    "ci-deploy", details={"deployer": web.members[0], "environment": "production"})
     rp_sha = b.sha()[:7]
-    b.change_event(routing.service, f"Deploy route-planner@{rp_sha} to production", _t("2025-06-10T19:58:00Z"),
+    b.change_event(routing.service, f"Deploy route-planner@{rp_sha} to production", epoch("2025-06-10T19:58:00Z"),
                    "ci-deploy", links=[{"href": f"https://github.com/{routing.repo}/commit/{rp_sha}", "text": rp_sha}],
                    details={"deployer": routing.members[0], "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-06-10T19:58:02Z"), "deploybot", f":rocket: route-planner `{rp_sha}` deployed "
+    b.say(sc.common["deploys"], epoch("2025-06-10T19:58:02Z"), "deploybot", f":rocket: route-planner `{rp_sha}` deployed "
           f"to production by <@{b.people[routing.members[0]].slack_id}>")
-    missed = b.say(co_ch, _t("2025-06-10T20:12:00Z"), "keisha",
+    missed = b.say(co_ch, epoch("2025-06-10T20:12:00Z"), "keisha",
                    "CMH1: the UPS trailer left at 16:10 with 1,870 of ~4,300 scheduled parcels. ~2,400 orders miss "
                    "their promised ship date today, and the 17:30 FedEx Ground pull looks bad too. RNO2 says their "
                    "14:00 pickup is at risk. has anyone in engineering looked at the scanners? this started at 10 "
@@ -1265,7 +1261,7 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     tr.add("slack", missed, "customer_report", must_see=True, group="reports",
            why="the transportation coordinator: the UPS trailer left CMH1 with less than half the parcels, orders "
                "miss their ship date")
-    esc = b.say(ops_ch, _t("2025-06-10T20:18:00Z"), "renata", "I'm paging the picking on-call. we've been limping "
+    esc = b.say(ops_ch, epoch("2025-06-10T20:18:00Z"), "renata", "I'm paging the picking on-call. we've been limping "
                 "since 10am and now we missed the UPS pull")
     tr.add("slack", esc, "customer_report", must_see=False, group="reports",
            why="the CMH1 operations manager decides to page Picking by hand")
@@ -1337,7 +1333,7 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
              contributor="a responder: the autoscaler could not add pods since the cap at 6")
 
     # Rollback, the autoscaler back to 16, the fix and its deploy; follow-ups -----------------------------------------
-    rb_at = _t("2025-06-10T20:58:00Z")
+    rb_at = epoch("2025-06-10T20:58:00Z")
     rb = b.change_event(svc, "Rollback picking-api to 2025.06.09-1 (quay-http 3.9.1)", rb_at, "ci-deploy",
                         details={"deployer": "ngozi", "environment": "production", "rollback": True})
     tr.add("pagerduty", rb, "fix", must_see=False, group="cause", why="the rollback that ends the impact")
@@ -1350,9 +1346,9 @@ def build_retry_storm(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     b.change_event(svc, f"Argo CD sync k8s-apps@{hpa_back['merge_commit_sha'][:7]}: {_HPA_BACK.title}", hat, "argocd",
                    details={"author": "astrid", "environment": "production"})
     synced(hpa_back, hat)
-    b.say(vs_ch, _t("2025-06-10T21:30:00Z"), "inkpost", ":large_green_circle: *Inkpost* Resolved: Increased latency "
+    b.say(vs_ch, epoch("2025-06-10T21:30:00Z"), "inkpost", ":large_green_circle: *Inkpost* Resolved: Increased latency "
           "on Label API (us-east-1)")
-    b.say(sr_ch, _t("2025-06-10T23:00:00Z") + 31, "shiftbot", _pulse({"CMH1": (102, 0.6, 214), "RNO2": (109, 0.5, 96),
+    b.say(sr_ch, epoch("2025-06-10T23:00:00Z") + 31, "shiftbot", _pulse({"CMH1": (102, 0.6, 214), "RNO2": (109, 0.5, 96),
                                                                     "ATL1": (111, 0.5, 41)},
                                                                    "2nd shift mid-shift (19:00 ET / 16:00 PT)",
                                                                    "Staged for 20:30 FedEx Ground: CMH1 71% · RNO2 "

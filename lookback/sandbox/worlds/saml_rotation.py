@@ -131,10 +131,6 @@ _SRE_NOUNS = ("alert routing", "on-call handbook", "Prometheus retention", "Graf
               "runbook template", "PagerDuty schedules", "recording rules")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 _RULES = (("BoardsApiLatency", "rules/boards/api.yaml"), ("AutomationRunnerLag", "rules/boards/automations.yaml"),
           ("MailQueueAge", "rules/notifier/queues.yaml"), ("SesBounceRate", "rules/notifier/ses.yaml"),
           ("ScimSyncBacklog", "rules/accounts/scim.yaml"), ("SessionStoreLatency", "rules/accounts/sessions.yaml"),
@@ -814,18 +810,18 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                         (sp_ch, ["augustin", "elodie"])):
         add_joins(b, ch, joiners, start, end, 3)
     # Identity's own pages stay away from the night of the incident: nothing paged Identity then.
-    add_incidents(b, ident, 7 * n, start, _t("2025-02-20"), ida_ch, incident_channels=False)
-    add_incidents(b, ident, 2 * n, _t("2025-03-14"), _t("2025-04-04"), ida_ch, incident_channels=False)
+    add_incidents(b, ident, 7 * n, start, epoch("2025-02-20"), ida_ch, incident_channels=False)
+    add_incidents(b, ident, 2 * n, epoch("2025-03-14"), epoch("2025-04-04"), ida_ch, incident_channels=False)
     add_incidents(b, ident, max(1, n), T + DAY, end, ida_ch, incident_channels=False)
     add_incidents(b, msg, 6 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_incidents(b, boards, 8 * n, start, end, sc.common["alerts"])
-    add_deploys(b, ident, 30 * n, start, _t("2025-04-07"), sc.common["deploys"])
+    add_deploys(b, ident, 30 * n, start, epoch("2025-04-07"), sc.common["deploys"])
     add_deploys(b, ident, 4 * n, T + 0.5 * DAY, end, sc.common["deploys"])
     add_deploys(b, msg, 25 * n, start, end, sc.common["deploys"])
     add_deploys(b, boards, 35 * n, start, end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, ida_ch, "grafana", 2 * days * n, start, end, _grafana_line)
-    bot_feed(b, auth_ch, "authbot", days * n, start, _t("2025-04-08T18:00:00Z"), _authbot_anomaly)
+    bot_feed(b, auth_ch, "authbot", days * n, start, epoch("2025-04-08T18:00:00Z"), _authbot_anomaly)
     bot_feed(b, auth_ch, "authbot", max(1, days * n // 8), T + 6 * HOUR, end, _authbot_anomaly)
     bot_feed(b, sup_ch, "zendesk", days * n, start, end, _ticket_line)
     bot_feed(b, sp_ch, "statuspage", days * n // 3, start, end, _status_line)
@@ -853,9 +849,9 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         day += DAY
 
     # Other SAML workspaces trip the per-workspace warning now and then, once it exists -------------------------
-    weak_merged = _t("2025-03-06T14:10:00Z")
+    weak_merged = epoch("2025-03-06T14:10:00Z")
     for _ in range(9 * n):
-        t = rng.uniform(_t("2025-03-13"), end)
+        t = rng.uniform(epoch("2025-03-13"), end)
         ws, reason = rng.choice(OTHER_SAML), rng.choice(_SAML_REASONS)
         b.say(ida_ch, t - 2, "grafana", _saml_warning(ws, rng.randrange(51, 100), reason))
         b.incident(svc, f"[accounts-service] SamlWorkspaceLoginFailures: {ws} SAML failures above 50% (15m)", t,
@@ -865,37 +861,37 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                                  f"(reason {reason})")
 
     # February: the mailer audit -------------------------------------------------------------------------------
-    audit = b.say(sc.common["eng-help"], _t("2025-02-19T11:20:00Z"), "benedikt",
+    audit = b.say(sc.common["eng-help"], epoch("2025-02-19T11:20:00Z"), "benedikt",
                   "mailer audit (MSG-318): these 11 transactional e-mails had zero sends in 180 days, I'll delete them "
                   "next week unless someone claims one: hipchat_sunset, jira_token_expiring, gdpr_ready_v1, "
                   "legacy_plan_migrated, weekly_summary_v1, sp_rotation_notice, trial_extended_v1, trial_survey, "
                   "guest_digest_v1, owner_transfer_v1, welcome_v2")
     tr.add("slack", audit, "context", must_see=False, group="cause",
            why="the mailer audit lists the SP rotation notice among the unused e-mails; nobody claims it")
-    b.say(sc.common["eng-help"], _t("2025-02-19T12:02:00Z"), sc.crowd[4], "welcome_v2 is dead, the v3 one replaced "
+    b.say(sc.common["eng-help"], epoch("2025-02-19T12:02:00Z"), sc.crowd[4], "welcome_v2 is dead, the v3 one replaced "
           "it in the autumn :+1:", parent=audit)
-    notice = story_pull(b, msg_repo, _NOTICE_CLEANUP, _t("2025-02-26T09:30:00Z"), _t("2025-02-27T11:00:00Z"),
+    notice = story_pull(b, msg_repo, _NOTICE_CLEANUP, epoch("2025-02-26T09:30:00Z"), epoch("2025-02-27T11:00:00Z"),
                         "notice", review="lgtm, nice cleanup",
                         comments=(("sunniva", "the sso ones too? should we ask identity first?",
-                                   _t("2025-02-26T13:10:00Z")),
+                                   epoch("2025-02-26T13:10:00Z")),
                                   ("benedikt", "0 sends in 180 days and it was in #eng-help for a week, nobody claimed "
-                                               "it. a revert away if someone misses it", _t("2025-02-26T13:40:00Z"))))
+                                               "it. a revert away if someone misses it", epoch("2025-02-26T13:40:00Z"))))
     tr.add("github", notice, "contributor", must_see=False, group="cause",
            why="removed the once-a-year SP certificate rotation notice as unused, so the admins of workspaces with a "
                "pinned certificate were never told to upload the new one")
-    deploy(m_svc, "notifier", notice, _t("2025-02-27T11:40:00Z"), "benedikt")
-    b.say(msg_ch, _t("2025-02-27T12:00:00Z"), "benedikt", "MSG-318 is out: 11 mailers, 1.9k lines of erb and yml gone "
+    deploy(m_svc, "notifier", notice, epoch("2025-02-27T11:40:00Z"), "benedikt")
+    b.say(msg_ch, epoch("2025-02-27T12:00:00Z"), "benedikt", "MSG-318 is out: 11 mailers, 1.9k lines of erb and yml gone "
           ":broom:")
 
     # Feb 24 - Mar 4: Kestrel Freight's ADFS clock pages Identity every night ------------------------------------
-    b.say(cs_ch, _t("2025-02-21T15:30:00Z"), "marisol", "Kestrel Freight went live with SSO (ADFS) this week: 2,100 "
+    b.say(cs_ch, epoch("2025-02-21T15:30:00Z"), "marisol", "Kestrel Freight went live with SSO (ADFS) this week: 2,100 "
           "drivers and dispatchers in Perth, shifts start 06:30 their time")
     noisy_at = ("2025-02-24T23:12:00Z", "2025-02-25T23:41:00Z", "2025-02-26T22:58:00Z", "2025-02-27T23:20:00Z",
                 "2025-03-02T23:05:00Z", "2025-03-03T23:33:00Z", "2025-03-04T23:09:00Z")
     notes = ("all ws_kestrel: 'assertion not yet valid', NotBefore ~4 min in the future. their ADFS clock. resolving",
              "Kestrel again, NotBefore in the future. password and Google are fine. nothing we can do tonight")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % 2]
         inc = b.incident(svc, LOGIN_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=180 + 30 * i,
                          resolve_after=1900 + 150 * i, handle=f"noisy{i}", alert_key=LOGIN_KEY,
@@ -921,19 +917,19 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                  "IdP's config"),
                 ("2025-03-05T09:02:00Z", "thandiwe", "+1, as long as something still pages if our ACS breaks"))
     for when, who, text in grumbles:
-        m = b.say(id_ch, _t(when), who, text)
+        m = b.say(id_ch, epoch(when), who, text)
         if "can we take SAML out" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages that one customer's IdP causes")
-    b.say(cs_ch, _t("2025-02-28T16:20:00Z"), "marisol", "emailed Kestrel's IT about the ADFS clock (again). they'll "
+    b.say(cs_ch, epoch("2025-02-28T16:20:00Z"), "marisol", "emailed Kestrel's IT about the ADFS clock (again). they'll "
           "fix NTP after their change freeze, early April")
 
     # Mar 6: SAML leaves LoginFailureRatioHigh ------------------------------------------------------------------
-    weak = story_pull(b, obs_repo, _WEAKENING, _t("2025-03-05T10:30:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, obs_repo, _WEAKENING, epoch("2025-03-05T10:30:00Z"), weak_merged, "weakening",
                       review="ok. per-workspace warnings won't page anybody though, what if SAML breaks for many "
-                             "workspaces at once?", reviewed=_t("2025-03-06T13:40:00Z"),
+                             "workspaces at once?", reviewed=epoch("2025-03-06T13:40:00Z"),
                       comments=(("declan", "if our side breaks it's a 5xx on the ACS and AcsHandlerErrors pages. and "
-                                 "Authwatch posts the hourly anomalies", _t("2025-03-06T13:55:00Z")),))
+                                 "Authwatch posts the hourly anomalies", epoch("2025-03-06T13:55:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="took SAML logins out of the paging login-failure alert and gave them a per-workspace low-urgency "
                "warning: SSO failing for several enterprise workspaces no longer pages anyone")
@@ -944,7 +940,7 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
           "per-workspace warnings go to #identity-alerts. no more Kestrel pages :zzz:", template=True)
     for when in ("2025-03-06T23:10:00Z", "2025-03-07T23:25:00Z", "2025-03-09T23:40:00Z", "2025-03-10T23:05:00Z",
                  "2025-03-11T23:15:00Z"):
-        t = _t(when)
+        t = epoch(when)
         b.say(ida_ch, t - 2, "grafana", _saml_warning("ws_kestrel", rng.randrange(68, 92), "assertion_not_yet_valid"))
         b.incident(svc, "[accounts-service] SamlWorkspaceLoginFailures: ws_kestrel SAML failures above 50% (15m)", t,
                    urgency="low", responders=[], notify=False, ack_after=None, resolve_after=rng.uniform(1.2, 2) * HOUR,
@@ -953,68 +949,68 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                                  "(reason assertion_not_yet_valid)")
 
     # Mar 10-12: sp-2025-04 published; the clock-skew tolerance for Kestrel ---------------------------------------
-    pre = story_pull(b, acc_repo, _PREPUBLISH, _t("2025-03-07T15:00:00Z"), _t("2025-03-10T14:00:00Z"), "prepublish",
+    pre = story_pull(b, acc_repo, _PREPUBLISH, epoch("2025-03-07T15:00:00Z"), epoch("2025-03-10T14:00:00Z"), "prepublish",
                      review="lgtm")
     tr.add("github", pre, "context", must_see=False, group="cause",
            why="pre-publishes the new SP key in the metadata; the notice event it emits has no subscriber any more")
-    deploy(svc, "accounts-service", pre, _t("2025-03-10T14:35:00Z"), "rafael")
-    b.say(id_ch, _t("2025-03-10T14:50:00Z"), "rafael", "sp-2025-04 is in our SP metadata now, rotation on 04-08. "
+    deploy(svc, "accounts-service", pre, epoch("2025-03-10T14:35:00Z"), "rafael")
+    b.say(id_ch, epoch("2025-03-10T14:50:00Z"), "rafael", "sp-2025-04 is in our SP metadata now, rotation on 04-08. "
           "keyrotate fired the notice event for the pinned workspaces :white_check_mark:")
-    skew = story_pull(b, acc_repo, _SKEW, _t("2025-03-11T09:20:00Z"), _t("2025-03-12T10:15:00Z"), "distractor_skew",
+    skew = story_pull(b, acc_repo, _SKEW, epoch("2025-03-11T09:20:00Z"), epoch("2025-03-12T10:15:00Z"), "distractor_skew",
                       review="180s is fine, Okta does 2 min")
-    deploy(svc, "accounts-service", skew, _t("2025-03-12T11:02:00Z"), "declan")
-    b.say(cs_ch, _t("2025-03-12T15:10:00Z"), "marisol", "Kestrel's drivers say SSO works every morning now, thanks "
+    deploy(svc, "accounts-service", skew, epoch("2025-03-12T11:02:00Z"), "declan")
+    b.say(cs_ch, epoch("2025-03-12T15:10:00Z"), "marisol", "Kestrel's drivers say SSO works every morning now, thanks "
           "identity :pray:")
 
     # Mar 19: keyrotate retires the previous key at rotation ------------------------------------------------------
-    b.say(id_ch, _t("2025-03-13T10:05:00Z"), "priyanka", "pen test report is in. SEC-412: sp-2023-04's private key "
+    b.say(id_ch, epoch("2025-03-13T10:05:00Z"), "priyanka", "pen test report is in. SEC-412: sp-2023-04's private key "
           "is still loaded by accounts-service, nobody ran `keyrotate retire` last May. I'll make rotate do it")
-    contrib = story_pull(b, acc_repo, _CONTRIBUTOR, _t("2025-03-14T11:00:00Z"), _t("2025-03-19T15:30:00Z"),
+    contrib = story_pull(b, acc_repo, _CONTRIBUTOR, epoch("2025-03-14T11:00:00Z"), epoch("2025-03-19T15:30:00Z"),
                          "contributor", review="makes sense, one fewer step to forget",
-                         reviewed=_t("2025-03-19T15:05:00Z"),
+                         reviewed=epoch("2025-03-19T15:05:00Z"),
                          comments=(("rafael", "what about IdPs that pinned our cert and don't read metadata?",
-                                    _t("2025-03-17T10:20:00Z")),
+                                    epoch("2025-03-17T10:20:00Z")),
                                    ("priyanka", "their admins get the 30-day notice on publish, that's what it's for. "
-                                                "a month is plenty to upload a cert", _t("2025-03-17T10:48:00Z"))))
+                                                "a month is plenty to upload a cert", epoch("2025-03-17T10:48:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made keyrotate retire the previous SP key at rotation instead of keeping it decrypt-only for 30 days: "
                "IdPs still encrypting to the old certificate fail from the first minute")
 
     # Apr 3-8: the rotation PR; the decoys (Google scopes, the wildcard certificate) --------------------------------
-    b.say(id_ch, _t("2025-04-03T13:20:00Z"), "rafael", "opened the yearly SP key rotation PR, planning to merge "
+    b.say(id_ch, epoch("2025-04-03T13:20:00Z"), "rafael", "opened the yearly SP key rotation PR, planning to merge "
           "tuesday afternoon (US) when EU is done for the day")
     tls = story_pull(b, platform.repo, Change(platform.members[0], _TLS.title, _TLS.body, _TLS.files,
                                               platform.members[1], _TLS.labels),
-                     _t("2025-04-04T10:00:00Z"), _t("2025-04-07T13:30:00Z"), "distractor_tls", review="lgtm")
+                     epoch("2025-04-04T10:00:00Z"), epoch("2025-04-07T13:30:00Z"), "distractor_tls", review="lgtm")
     b.change_event(platform.service, f"cert-manager: Certificate wildcard-taskloom-app re-issued "
-                   f"(infra@{tls['merge_commit_sha'][:7]}, ECDSA P-256)", _t("2025-04-07T13:52:00Z"), "cert-manager",
+                   f"(infra@{tls['merge_commit_sha'][:7]}, ECDSA P-256)", epoch("2025-04-07T13:52:00Z"), "cert-manager",
                    links=[{"href": "{{url:distractor_tls}}", "text": _TLS.title}], details={"namespace": "ingress"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(platform.channel, _t("2025-04-07T14:05:00Z"), platform.members[0], "new wildcard cert is live on ingress, "
+    b.say(platform.channel, epoch("2025-04-07T14:05:00Z"), platform.members[0], "new wildcard cert is live on ingress, "
           "ECDSA. handshake errors flat")
-    scopes = story_pull(b, acc_repo, _SCOPES, _t("2025-04-04T15:00:00Z"), _t("2025-04-08T13:20:00Z"),
+    scopes = story_pull(b, acc_repo, _SCOPES, epoch("2025-04-04T15:00:00Z"), epoch("2025-04-08T13:20:00Z"),
                         "distractor_scopes", review="nice, verification team will be happy")
-    deploy(svc, "accounts-service", scopes, _t("2025-04-08T14:02:00Z"), "hyejin")
-    b.say(id_ch, _t("2025-04-08T14:30:00Z"), "hyejin", "google scopes change is out, consent screen is 2 lines now. "
+    deploy(svc, "accounts-service", scopes, epoch("2025-04-08T14:02:00Z"), "hyejin")
+    b.say(id_ch, epoch("2025-04-08T14:30:00Z"), "hyejin", "google scopes change is out, consent screen is 2 lines now. "
           "old grants fine")
-    trig = story_pull(b, acc_repo, _TRIGGER, _t("2025-04-03T13:05:00Z"), _t("2025-04-08T18:40:00Z"), "trigger",
-                      review="lgtm", reviewed=_t("2025-04-08T18:22:00Z"),
+    trig = story_pull(b, acc_repo, _TRIGGER, epoch("2025-04-03T13:05:00Z"), epoch("2025-04-08T18:40:00Z"), "trigger",
+                      review="lgtm", reviewed=epoch("2025-04-08T18:22:00Z"),
                       review_comments=(("mirela", "retired straight away? last year we kept sp-2023-04 around for a "
-                                        "month", "config/saml/sp_keys.yaml", 10, _t("2025-04-04T09:40:00Z")),),
+                                        "month", "config/saml/sp_keys.yaml", 10, epoch("2025-04-04T09:40:00Z")),),
                       comments=(("rafael", "that's SEC-412 now, the publish month is the overlap. the 7 pinned "
-                                 "workspaces got the notice on 03-10", _t("2025-04-04T14:15:00Z")),))
+                                 "workspaces got the notice on 03-10", epoch("2025-04-04T14:15:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the yearly SP key rotation: sp-2025-04 becomes active and sp-2024-04 is retired at once, so the "
                "workspaces whose IdP encrypts to the old certificate can no longer sign in")
-    live = _t("2025-04-08T19:09:00Z")
+    live = epoch("2025-04-08T19:09:00Z")
     ship_trigger(sc, svc, "accounts-service", trig, _TRIGGER, live, "rafael")
-    ok = b.say(id_ch, _t("2025-04-08T19:24:00Z"), "rafael", "SP key rotation is live, sp-2025-04 active. metadata "
+    ok = b.say(id_ch, epoch("2025-04-08T19:24:00Z"), "rafael", "SP key rotation is live, sp-2025-04 active. metadata "
                "looks right and SSO through our own Okta works :white_check_mark:")
     tr.add("slack", ok, "context", must_see=False, group="cause",
            why="the rotation is checked through an IdP that reads the metadata, which works")
 
     # Apr 8, 19:11 onwards: the US afternoon -----------------------------------------------------------------
-    low_at = _t("2025-04-08T19:27:00Z")
+    low_at = epoch("2025-04-08T19:27:00Z")
     g = b.say(ida_ch, low_at - 2, "grafana", _saml_warning("ws_brightmoor", 97, "decrypt_failed"))
     low = b.incident(svc, "[accounts-service] SamlWorkspaceLoginFailures: ws_brightmoor SAML failures above 50% (15m)",
                      low_at, urgency="low", responders=[], notify=False, ack_after=None,
@@ -1029,7 +1025,7 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     for ws, when, pct in (("ws_ostrander", "2025-04-08T19:52:00Z", 94), ("ws_tidewater", "2025-04-08T20:21:00Z", 99),
                           ("ws_castellan", "2025-04-09T06:10:00Z", 98), ("ws_halvorsen", "2025-04-09T06:32:00Z", 96),
                           ("ws_nordhavn", "2025-04-09T06:47:00Z", 100), ("ws_quarryvale", "2025-04-09T07:02:00Z", 95)):
-        t = _t(when)
+        t = epoch(when)
         b.say(ida_ch, t - 2, "grafana", _saml_warning(ws, pct, "decrypt_failed"))
         other = b.incident(svc, f"[accounts-service] SamlWorkspaceLoginFailures: {ws} SAML failures above 50% (15m)",
                            t, urgency="low", responders=[], notify=False, ack_after=None,
@@ -1039,96 +1035,96 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         if ws in ("ws_ostrander", "ws_castellan"):
             tr.add("pagerduty", other, "early_signal", must_see=False, group="detection",
                    why="the same low-urgency warning for another of the seven workspaces")
-    hour1 = b.say(auth_ch, _t("2025-04-08T20:04:00Z"), "authbot",
+    hour1 = b.say(auth_ch, epoch("2025-04-08T20:04:00Z"), "authbot",
                   _hourly(19, 6_120, 38.6, 2_262, "ws_brightmoor 1,610 · ws_ostrander 411 · ws_tidewater 241"))
     tr.add("slack", hour1, "early_signal", must_see=True, group="detection",
            why="Authwatch posts SAML failures at 38.6% against a usual 0.5-1.2%, all decrypt_failed in three "
                "workspaces, an hour in; nobody answers")
-    b.say(auth_ch, _t("2025-04-08T21:04:00Z"), "authbot",
+    b.say(auth_ch, epoch("2025-04-08T21:04:00Z"), "authbot",
           _hourly(20, 5_480, 41.2, 2_231, "ws_brightmoor 1,388 · ws_tidewater 502 · ws_ostrander 341"))
-    b.say(auth_ch, _t("2025-04-08T22:04:00Z"), "authbot",
+    b.say(auth_ch, epoch("2025-04-08T22:04:00Z"), "authbot",
           _hourly(21, 3_010, 33.9, 1_012, "ws_brightmoor 702 · ws_tidewater 188 · ws_ostrander 122"))
-    t1 = b.say(sup_ch, _t("2025-04-08T20:38:00Z"), "zendesk", ":ticket: Zendesk *#84217* (Brightmoor Health, "
+    t1 = b.say(sup_ch, epoch("2025-04-08T20:38:00Z"), "zendesk", ":ticket: Zendesk *#84217* (Brightmoor Health, "
                "enterprise, P2): SSO login fails with 'Single sign-on failed (SSO-114)' for all our users since ~3pm ET")
     tr.add("slack", t1, "customer_report", must_see=False, group="reports",
            why="Brightmoor Health's admin opens the first ticket")
-    b.say(sup_ch, _t("2025-04-08T20:55:00Z"), "zendesk", ":ticket: Zendesk *#84221* (Ostrander Engineering, "
+    b.say(sup_ch, epoch("2025-04-08T20:55:00Z"), "zendesk", ":ticket: Zendesk *#84221* (Ostrander Engineering, "
           "enterprise, P2): Nobody can sign in with PingFederate, error SSO-114")
-    b.say(sup_ch, _t("2025-04-08T21:20:00Z"), "zendesk", ":ticket: Zendesk *#84230* (Tidewater County, "
+    b.say(sup_ch, epoch("2025-04-08T21:20:00Z"), "zendesk", ":ticket: Zendesk *#84230* (Tidewater County, "
           "enterprise, P2): Staff get SSO-114 when signing in through ADFS")
-    remark = b.say(cs_ch, _t("2025-04-08T21:34:00Z"), "marisol",
+    remark = b.say(cs_ch, epoch("2025-04-08T21:34:00Z"), "marisol",
                    "Brightmoor's IT lead just emailed me: since ~3pm ET their clinicians get 'SSO-114' signing in "
                    "through Okta, 'we haven't changed anything'. they reset the Okta app, no luck. anyone aware of SSO "
                    "trouble? status page is all green")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="a CSM relays Brightmoor Health's SSO failures hours before anyone is paged; it is put down to the "
                "customer's IdP")
-    b.say(cs_ch, _t("2025-04-08T21:49:00Z"), sc.crowd[10], "sounds like Kestrel last month, their IdP config. "
+    b.say(cs_ch, epoch("2025-04-08T21:49:00Z"), sc.crowd[10], "sounds like Kestrel last month, their IdP config. "
           "have them open a ticket?", parent=remark)
-    b.say(cs_ch, _t("2025-04-08T21:55:00Z"), "marisol", "they did, #84217. I'll check in tomorrow", parent=remark)
-    b.incident(platform.service, "[k8s-cluster] ingress 502s", _t("2025-04-08T21:41:00Z"),
+    b.say(cs_ch, epoch("2025-04-08T21:55:00Z"), "marisol", "they did, #84217. I'll check in tomorrow", parent=remark)
+    b.incident(platform.service, "[k8s-cluster] ingress 502s", epoch("2025-04-08T21:41:00Z"),
                responders=platform.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="k8s-cluster/ingress 502s",
                notes=[(platform.members[0], "one ingress-nginx pod OOMKilled during config reload, replaced", 1300.0)])
-    macro = b.say(sup_ch, _t("2025-04-08T22:16:00Z"), "kwame",
+    macro = b.say(sup_ch, epoch("2025-04-08T22:16:00Z"), "kwame",
                   "3 SSO tickets tonight (Brightmoor #84217, Ostrander #84221, Tidewater #84230), all SSO-114. sent "
                   "all three the 'SSO-114: check your IdP's certificates' macro, same as we did for Kestrel")
     tr.add("slack", macro, "customer_report", must_see=False, group="reports",
            why="support answers the tenant admins with the IdP-configuration macro")
-    b.say(sup_ch, _t("2025-04-08T22:31:00Z"), sc.crowd[15], "+1, SSO tickets are nearly always the customer's IdP",
+    b.say(sup_ch, epoch("2025-04-08T22:31:00Z"), sc.crowd[15], "+1, SSO tickets are nearly always the customer's IdP",
           parent=macro)
-    b.say(sup_ch, _t("2025-04-08T23:40:00Z"), "kwame", "Tidewater's admin says they didn't touch ADFS and it worked "
+    b.say(sup_ch, epoch("2025-04-08T23:40:00Z"), "kwame", "Tidewater's admin says they didn't touch ADFS and it worked "
           "this morning. leaving it for the EU shift", parent=macro)
-    sub = b.say(sp_ch, _t("2025-04-09T01:12:00Z"), "statuspage",
+    sub = b.say(sp_ch, epoch("2025-04-09T01:12:00Z"), "statuspage",
                 ":incoming_envelope: Subscriber reply to 'Scheduled maintenance: Database upgrade (Apr 12)' from "
                 "it-helpdesk@tidewatercounty.example: \"Unrelated to the maintenance, but is SSO down? Since about 4pm "
                 "Eastern none of our staff can sign in with single sign-on (SSO-114). Your status page says all "
                 "systems operational.\"")
     tr.add("slack", sub, "customer_report", must_see=False, group="reports",
            why="a status page subscriber asks whether SSO is down")
-    b.incident(data.service, "[etl-scheduler] DAG failed: nightly_orders", _t("2025-04-09T03:15:00Z"),
+    b.incident(data.service, "[etl-scheduler] DAG failed: nightly_orders", epoch("2025-04-09T03:15:00Z"),
                responders=data.members[:2], ack_after=420, resolve_after=80 * 60,
                alert_key="etl-scheduler/DAG failed: nightly_orders",
                notes=[(data.members[0], "warehouse credentials rotated by IT, updated the connection", 2400.0)])
 
     # Apr 9 morning in Europe: the EU workspaces, a session deploy, the account manager, the page ----------------
-    b.incident(web.service, "[web-frontend] CDN 5xx", _t("2025-04-09T06:28:00Z"), responders=web.members[:2],
+    b.incident(web.service, "[web-frontend] CDN 5xx", epoch("2025-04-09T06:28:00Z"), responders=web.members[:2],
                ack_after=150, resolve_after=25 * 60, alert_key="web-frontend/CDN 5xx",
                notes=[(web.members[0], "CDN provider blip in FRA, recovered on its own", 900.0)])
-    hour2 = b.say(auth_ch, _t("2025-04-09T07:04:00Z"), "authbot",
+    hour2 = b.say(auth_ch, epoch("2025-04-09T07:04:00Z"), "authbot",
                   _hourly(6, 9_870, 36.4, 3_541, "ws_castellan 2,170 · ws_halvorsen 604 · ws_nordhavn 433 · "
                                                  "ws_quarryvale 334"))
     tr.add("slack", hour2, "early_signal", must_see=False, group="detection",
            why="Authwatch again as Europe signs in: decrypt_failed in four more workspaces")
-    session = story_pull(b, acc_repo, _SESSION, _t("2025-04-07T10:00:00Z"), _t("2025-04-09T06:50:00Z"),
+    session = story_pull(b, acc_repo, _SESSION, epoch("2025-04-07T10:00:00Z"), epoch("2025-04-09T06:50:00Z"),
                          "distractor_session", review="lgtm, default unchanged")
-    deploy(svc, "accounts-service", session, _t("2025-04-09T07:10:00Z"), "declan")
-    b.say(id_ch, _t("2025-04-09T07:14:00Z"), "declan", "remember-me 30 days is out, admins can pick it in settings "
+    deploy(svc, "accounts-service", session, epoch("2025-04-09T07:10:00Z"), "declan")
+    b.say(id_ch, epoch("2025-04-09T07:14:00Z"), "declan", "remember-me 30 days is out, admins can pick it in settings "
           "from today")
-    b.say(sup_ch, _t("2025-04-09T06:41:00Z"), "zendesk", ":ticket: Zendesk *#84263* (Halvorsen Maritime, enterprise, "
+    b.say(sup_ch, epoch("2025-04-09T06:41:00Z"), "zendesk", ":ticket: Zendesk *#84263* (Halvorsen Maritime, enterprise, "
           "P1): All staff unable to log in via ADFS - 'Single sign-on failed (SSO-114)'")
-    b.say(sup_ch, _t("2025-04-09T07:05:00Z"), "zendesk", ":ticket: Zendesk *#84270* (Quarry & Vale, enterprise, P2): "
+    b.say(sup_ch, epoch("2025-04-09T07:05:00Z"), "zendesk", ":ticket: Zendesk *#84270* (Quarry & Vale, enterprise, P2): "
           "SSO error SSO-114 for every fee earner this morning")
-    b.say(sup_ch, _t("2025-04-09T07:12:00Z"), "zendesk", ":ticket: Zendesk *#84274* (Castellan Bank, enterprise, "
+    b.say(sup_ch, epoch("2025-04-09T07:12:00Z"), "zendesk", ":ticket: Zendesk *#84274* (Castellan Bank, enterprise, "
           "P1): Complete SSO outage for our organisation (ADFS), SSO-114")
-    am = b.say(am_ch, _t("2025-04-09T07:08:00Z"), "julian",
+    am = b.say(am_ch, epoch("2025-04-09T07:08:00Z"), "julian",
                "Castellan's CIO office just rang me: nobody in Frankfurt can get into Taskloom this morning, 4,800 "
                "seats, error SSO-114 after ADFS. their ADFS team says nothing changed and every other SAML app works. "
                "renewal is in June. who do I talk to in engineering, right now?")
     tr.add("slack", am, "customer_report", must_see=True, group="reports",
            why="the account manager of the biggest affected customer reports Castellan Bank's whole staff locked out "
                "of SSO")
-    b.say(am_ch, _t("2025-04-09T07:15:00Z"), "tomasz", "Halvorsen and Nordhavn told me the same an hour ago, thought "
+    b.say(am_ch, epoch("2025-04-09T07:15:00Z"), "tomasz", "Halvorsen and Nordhavn told me the same an hour ago, thought "
           "it was their ADFS. try #support-escalations, Elodie is on", parent=am)
-    esc = b.say(sup_ch, _t("2025-04-09T07:31:00Z"), "elodie",
+    esc = b.say(sup_ch, epoch("2025-04-09T07:31:00Z"), "elodie",
                 "escalating: 9 tickets since 19:15 UTC yesterday from 7 enterprise workspaces (Castellan, Brightmoor, "
                 "Halvorsen, Quarry & Vale, Ostrander, Nordhavn, Tidewater), all SAML, all SSO-114. password and "
                 "Google logins work. it isn't 7 IdPs breaking on the same evening. who is on call for sign-in?")
     tr.add("slack", esc, "customer_report", must_see=False, group="reports",
            why="the EU support lead sees seven workspaces with the same SSO error and escalates")
-    b.say(sup_ch, _t("2025-04-09T07:37:00Z"), "kwame", "sorry, I macro'd the first three last night as IdP config",
+    b.say(sup_ch, epoch("2025-04-09T07:37:00Z"), "kwame", "sorry, I macro'd the first three last night as IdP config",
           parent=esc)
-    b.say(sup_ch, _t("2025-04-09T07:44:00Z"), "elodie", "nobody in #identity yet, paging accounts-service",
+    b.say(sup_ch, epoch("2025-04-09T07:44:00Z"), "elodie", "nobody in #identity yet, paging accounts-service",
           parent=esc)
     page_by_hand(b, tr, svc, "SSO logins failing (SSO-114) for 7 enterprise workspaces since ~19:10 UTC yesterday", T,
                  responders=ONCALL, ack_after=130, resolve_after=1.6 * HOUR, manual_by="elodie",
@@ -1204,7 +1200,7 @@ def build_saml_rotation(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     fdep = deploy(svc, "accounts-service", fix, T + 0.55 * HOUR, "mirela", link="fix")
     tr.add("pagerduty", fdep, "fix", must_see=False, group="cause", why="the deploy of the fix",
            same_fact_as=("github", fix))
-    b.say(auth_ch, _t("2025-04-09T09:04:00Z"), "authbot", ":white_check_mark: *Auth anomaly resolved* 08:00 UTC · "
+    b.say(auth_ch, epoch("2025-04-09T09:04:00Z"), "authbot", ":white_check_mark: *Auth anomaly resolved* 08:00 UTC · "
           "SAML 2.9% failed (14,230 attempts), decrypt_failed 0 since 08:21")
     follow = story_pull(b, obs_repo, _FOLLOW_OBS, T + 20 * HOUR, T + 28 * HOUR, "follow", review="yes please")
     tr.add("github", follow, "fix", must_see=False, group="detection",

@@ -173,7 +173,7 @@ def yaml_patch(start: int, context: str, lines: list[str]) -> str:
     """A hunk of a YAML file: `lines` are '-'/'+'/' '-prefixed; the header counts them."""
     old = sum(1 for x in lines if not x.startswith("+"))
     new = sum(1 for x in lines if not x.startswith("-"))
-    return "\n".join([f"@@ -{start},{old} +{start},{new} @@ {context}", *lines])
+    return "\n".join([f"@@ -{start},{old} +{start},{new} @@{' ' + context if context else ''}", *lines])
 
 
 def yaml_file(name: str, patch: str, status: str = "modified") -> dict[str, Any]:

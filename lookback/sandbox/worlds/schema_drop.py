@@ -100,10 +100,6 @@ _SRE_NOUNS = ("read replica", "pgbouncer pool", "RDS snapshot", "WAL archive", "
               "parameter group", "connection limit", "vacuum schedule", "replica lag alarm", "backup restore drill")
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 _PROJECTS = ("hq-web", "hq-frontend", "mobile-app", "auth", "etl", "export-worker")
 
 
@@ -246,7 +242,7 @@ def _status_line(rng: random.Random, t: float) -> str:
 
 def _run_line(day: str, scheduled: int, delivered: int, skipped: int, took: str) -> str:
     """The run bot's summary of a nightly run, in the format since the skip-and-retry change."""
-    nxt = iso(_t(day) + DAY)[:10]
+    nxt = iso(epoch(day) + DAY)[:10]
     icon = ":white_check_mark:" if skipped == 0 else ":large_yellow_circle:"
     return (f"{icon} nightly run {day} finished in {took}: {scheduled} scheduled · {delivered} delivered · "
             f"{skipped} skipped (retry {nxt} 02:00 UTC)")
@@ -621,7 +617,7 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     sre_ch = b.channel("sre", "SRE: databases, on-call tooling, Sentry", "SRE team", start - 650 * DAY, "bastiaan")
     ss_ch = b.channel("sentry-sync", "error-tracking applies", "Sentry Sync posts here", start - 300 * DAY, "evander")
     db_ch = b.channel("db-upgrade-pg16", "hq-db to Postgres 16: blue/green, one replica at a time",
-                      "Project channel", _t("2025-02-24T10:00:00Z"), "dagny")
+                      "Project channel", epoch("2025-02-24T10:00:00Z"), "dagny")
     cs_ch = b.channel("csm-team", "Customer success managers", "CSM team", start - 720 * DAY, "clementine")
     st_ch = b.channel("support-to-eng", "Support: escalations to engineering", "Support", start - 700 * DAY,
                       "gwendolyn")
@@ -670,12 +666,12 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     add_chat(b, cs_ch, CSMS + sc.crowd[24:28], _CSM_NOUNS, 60 * n, start, end, lines=_CSM_LINES, thread_rate=0.4)
     add_chat(b, st_ch, SUPPORT + CSMS[:1] + REPORTERS[:1] + PAYROLL[2:3], _SUPPORT_NOUNS, 65 * n, start, end,
              lines=_SUPPORT_LINES, thread_rate=0.6)
-    add_chat(b, db_ch, SRE + ["ottoline", "hallvard"], _SRE_NOUNS, 12 * n, _t("2025-02-24T10:00:00Z"),
-             _t("2025-03-24T00:00:00Z"), thread_rate=0.4)
+    add_chat(b, db_ch, SRE + ["ottoline", "hallvard"], _SRE_NOUNS, 12 * n, epoch("2025-02-24T10:00:00Z"),
+             epoch("2025-03-24T00:00:00Z"), thread_rate=0.4)
     for ch, joiners in ((rp_ch, REPORTERS), (er_ch, REPORTERS), (rpg_ch, ONCALL), (pc_ch, PAYROLL), (sre_ch, SRE),
                         (cs_ch, CSMS), (st_ch, SUPPORT), (hr_ch, PAYROLL + ["ottoline"]), (vs_ch, SRE + SUPPORT[:1])):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, reporting, 8 * n, start, _t("2025-04-10"), rpg_ch)
+    add_incidents(b, reporting, 8 * n, start, epoch("2025-04-10"), rpg_ch)
     add_incidents(b, reporting, 1 * n, T + 3 * DAY, end, rpg_ch, incident_channels=False)
     add_incidents(b, paycore, 9 * n, start, end, sc.common["alerts"], incident_channels=False)
     add_deploys(b, reporting, int(28 * n), start, end, sc.common["deploys"])
@@ -698,12 +694,12 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         release_day += DAY
     # The retry-queue alert has always been low urgency: a customer's SFTP down for a night fills it for a day.
     for when, depth in (("2025-01-28T03:50:00Z", 118), ("2025-02-19T04:05:00Z", 104)):
-        b.incident(svc, RETRY_TITLE, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        b.incident(svc, RETRY_TITLE, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                    resolve_after=22 * HOUR, alert_key=RETRY_KEY, severity="warning",
                    alert_summary=f"export_retry_queue_depth = {depth} for 30m (low urgency)")
 
     # The nightly run: the old format until the skip-and-retry change, then skipped counts --------------------------
-    contrib_merged = _t("2025-03-10T14:30:00Z")
+    contrib_merged = epoch("2025-03-10T14:30:00Z")
     db_week = {"2025-03-11": 17, "2025-03-12": 41, "2025-03-13": 38, "2025-03-14": 9, "2025-03-15": 22,
                "2025-03-16": 12, "2025-03-17": 6, "2025-03-18": 14}
     fix_live = T + 0.55 * HOUR
@@ -731,24 +727,24 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
             if day > fix_live and T - 6 * HOUR < day < T + DAY:
                 tr.add("slack", m, "context", must_see=False, group="detection", why="a normal run after the fix")
         day += DAY
-    b.say(er_ch, _t("2025-03-04T04:10:00Z"), "exportbot", ":arrow_forward: nightly run 2025-03-04 restarted by "
+    b.say(er_ch, epoch("2025-03-04T04:10:00Z"), "exportbot", ":arrow_forward: nightly run 2025-03-04 restarted by "
           "<@" + str(b.people["roisin"].slack_id) + "> (skipping tenant Ostara Fitness)")
-    b.incident(svc, "[export-worker] nightly run FAILED (RunFailed)", _t("2025-03-04T02:42:00Z"),
+    b.incident(svc, "[export-worker] nightly run FAILED (RunFailed)", epoch("2025-03-04T02:42:00Z"),
                responders=["roisin", "jarrah"], ack_after=420, resolve_after=2.1 * HOUR, alert_key="export-worker/run",
                notes=[("roisin", "Ostara's SFTP refuses connections, restarted the run without them", 5400.0)])
 
     # Mar 4-10: one tenant's firewall stops the run; failing exports are skipped and retried next night ---------------
-    b.say(rp_ch, _t("2025-03-04T09:20:00Z"), "roisin", "paged 02:42 because Ostara's SFTP refused us and the whole run "
+    b.say(rp_ch, epoch("2025-03-04T09:20:00Z"), "roisin", "paged 02:42 because Ostara's SFTP refused us and the whole run "
           "died with it. reran at 04:10 minus Ostara, a dozen customers got their files 2h late")
-    b.say(rp_ch, _t("2025-03-04T09:41:00Z"), "oluwaseun", "one tenant shouldn't take the whole night down. I'll make "
+    b.say(rp_ch, epoch("2025-03-04T09:41:00Z"), "oluwaseun", "one tenant shouldn't take the whole night down. I'll make "
           "failed exports skip and retry the next night")
-    contrib = story_pull(b, e_repo, _CONTRIBUTOR, _t("2025-03-05T11:00:00Z"), contrib_merged, "contributor",
+    contrib = story_pull(b, e_repo, _CONTRIBUTOR, epoch("2025-03-05T11:00:00Z"), contrib_merged, "contributor",
                          review="yes please. skipped counts in the summary, and Sentry still sees the exception",
-                         reviewed=_t("2025-03-10T13:50:00Z"),
+                         reviewed=epoch("2025-03-10T13:50:00Z"),
                          comments=(("zdenka", "do we page on skips at all? a skip that repeats every night is a "
-                                    "customer without payroll", _t("2025-03-06T10:12:00Z")),
+                                    "customer without payroll", epoch("2025-03-06T10:12:00Z")),
                                    ("oluwaseun", "the exception still reaches Sentry and Sentry pages us. and the "
-                                    "retry-queue alert is there", _t("2025-03-06T10:40:00Z"))))
+                                    "retry-queue alert is there", epoch("2025-03-06T10:40:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made a failing export retry 3 times and then be marked 'skipped, retry tomorrow' while the run "
                "finishes ok: an export that fails every night never fails a run or pages")
@@ -763,9 +759,9 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            same_fact_as=("github", contrib))
 
     # Feb-Mar: pay groups become pay schedules in hq, steps 1 and 2 ------------------------------------------------
-    story_pull(b, h_repo, _EXPAND, _t("2025-02-11T10:00:00Z"), _t("2025-02-18T15:10:00Z"), "expand",
+    story_pull(b, h_repo, _EXPAND, epoch("2025-02-11T10:00:00Z"), epoch("2025-02-18T15:10:00Z"), "expand",
                review="nice plan")
-    b.say(pc_ch, _t("2025-02-18T15:30:00Z"), "hallvard", "PAY-612 1/3 is in: pay_schedules exist and employees are "
+    b.say(pc_ch, epoch("2025-02-18T15:30:00Z"), "hallvard", "PAY-612 1/3 is in: pay_schedules exist and employees are "
           "dual-written. 2/3 (moving reads) in march, then we drop pay_group_id")
 
     # Mar 10-19: the replicas move to Postgres 16; Sentry pages Reporting at night ----------------------------------
@@ -783,7 +779,7 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                  "for march 26 03:00"),
                 ("2025-03-26T04:10:00Z", "dagny", "primary on PG16, switchover took 41s. done :tada:"))
     for when, who, text in db_lines:
-        b.say(db_ch, _t(when), who, text)
+        b.say(db_ch, epoch(when), who, text)
     noisy_at = (("2025-03-11T02:37:00Z", "SerializationFailure: canceling statement due to conflict with recovery"),
                 ("2025-03-12T02:12:00Z", "OperationalError: consuming input failed: server closed the connection "
                  "unexpectedly"),
@@ -798,7 +794,7 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("replica-2 flip, exports retry tomorrow night on their own. nothing for us, resolving",
              "DB upgrade again (see #db-upgrade-pg16). skipped exports go out tomorrow")
     for i, (when, err) in enumerate(noisy_at):
-        at = _t(when)
+        at = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         b.say(rpg_ch, at - 50, "sentry", f":red_circle: Sentry *Alert* export-worker errors: `psycopg.errors."
               f"{err}` in export_worker.runs.nightly ({rng.randrange(20, 140)} events in 1h)"
@@ -823,42 +819,42 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2025-03-18T09:15:00Z", "ottoline", "asked SRE, evander will filter the psycopg errors out of our "
                  "alert while the upgrade runs"))
     for when, who, text in grumbles:
-        m = b.say(rp_ch, _t(when), who, text)
+        m = b.say(rp_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="Reporting asks to stop the Sentry night pages during the database upgrade")
 
     # Mar 19: export-worker's Sentry alert leaves out every psycopg error ------------------------------------------
-    weak = story_pull(b, et_repo, _WEAKENING, _t("2025-03-18T09:50:00Z"), _t("2025-03-19T11:15:00Z"), "weakening",
+    weak = story_pull(b, et_repo, _WEAKENING, epoch("2025-03-18T09:50:00Z"), epoch("2025-03-19T11:15:00Z"), "weakening",
                       review="ok for the upgrade. should we take it out again when it's done?",
-                      reviewed=_t("2025-03-19T10:50:00Z"),
+                      reviewed=epoch("2025-03-19T10:50:00Z"),
                       review_comments=(("bastiaan", "`psycopg.errors.*` is every SQLSTATE class, not just the "
                                         "replica ones. fine because they're all server-side?", "projects/export-worker.yaml",
-                                        27, _t("2025-03-18T13:20:00Z")),),
+                                        27, epoch("2025-03-18T13:20:00Z")),),
                       comments=(("evander", "they're all raised by the server, not our code. I'll narrow it after "
-                                 "the upgrade (SRE-905)", _t("2025-03-18T13:45:00Z")),))
+                                 "the upgrade (SRE-905)", epoch("2025-03-18T13:45:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="left psycopg.OperationalError and every psycopg.errors.* exception out of export-worker's Sentry "
                "alert: UndefinedColumn is recorded but pages no one and posts nowhere")
     wev = synced(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="sentry-sync applying the filter", same_fact_as=("github", weak))
-    b.say(rp_ch, _t("2025-03-19T11:40:00Z"), "evander",
+    b.say(rp_ch, epoch("2025-03-19T11:40:00Z"), "evander",
           "merged {{url:weakening}}: psycopg errors no longer page export-worker, Sentry still has them",
           template=True)
-    b.say(sre_ch, _t("2025-03-31T10:00:00Z"), "evander", "SRE-905 (narrow the export-worker psycopg filter) moved to "
+    b.say(sre_ch, epoch("2025-03-31T10:00:00Z"), "evander", "SRE-905 (narrow the export-worker psycopg filter) moved to "
           "next sprint, the PG16 retro ate this one")
 
     # Mar 20-27: hq moves the reads; the warehouse follows --------------------------------------------------------
-    story_pull(b, h_repo, _MOVE_READS, _t("2025-03-20T10:00:00Z"), _t("2025-03-25T14:00:00Z"), "move_reads",
+    story_pull(b, h_repo, _MOVE_READS, epoch("2025-03-20T10:00:00Z"), epoch("2025-03-25T14:00:00Z"), "move_reads",
                review="lgtm", comments=(("kazimierz", "grep is clean. anything outside hq reading pay_group_id?",
-                                         _t("2025-03-21T09:30:00Z")),
+                                         epoch("2025-03-21T09:30:00Z")),
                                         ("hallvard", "the warehouse, I'll do the dbt side with data",
-                                         _t("2025-03-21T09:52:00Z"))))
-    story_pull(b, data.repo, _DBT, _t("2025-03-26T10:00:00Z"), _t("2025-03-27T16:20:00Z"), "dbt", review="thanks")
+                                         epoch("2025-03-21T09:52:00Z"))))
+    story_pull(b, data.repo, _DBT, epoch("2025-03-26T10:00:00Z"), epoch("2025-03-27T16:20:00Z"), "dbt", review="thanks")
     old_query = b.pull(e_repo, "zdenka", "Payroll register: add cost_center column for Brightmart (EXP-361)",
                        "Brightmart's payroll provider maps cost centers per employee. New column after pay_frequency.",
-                       _t("2025-01-21T10:00:00Z"), merged=_t("2025-01-22T15:00:00Z"), merged_by="ottoline",
+                       epoch("2025-01-21T10:00:00Z"), merged=epoch("2025-01-22T15:00:00Z"), merged_by="ottoline",
                        files=change_files((("export_worker/queries/payroll_register.sql", """@@ -5,9 +5,11 @@ SELECT
      pg.code                  AS pay_group,
      pg.frequency             AS pay_frequency,
@@ -869,56 +865,56 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
  LEFT JOIN pay_groups pg ON pg.id = e.pay_group_id
 +LEFT JOIN cost_centers cc ON cc.id = e.cost_center_id
  JOIN timesheet_entries t ON t.employee_id = e.id"""),)),
-                       labels=["queries"], reviews=[("ottoline", "APPROVED", "", _t("2025-01-22T14:30:00Z"))])
+                       labels=["queries"], reviews=[("ottoline", "APPROVED", "", epoch("2025-01-22T14:30:00Z"))])
     tr.add("github", old_query, "context", must_see=False, group="cause",
            why="the payroll register query in export-worker joins pay_groups on employees.pay_group_id")
-    b.say(pc_ch, _t("2025-03-25T14:30:00Z"), "hallvard", "PAY-612 2/3 merged: nothing in hq reads or writes "
+    b.say(pc_ch, epoch("2025-03-25T14:30:00Z"), "hallvard", "PAY-612 2/3 merged: nothing in hq reads or writes "
           "pay_group_id. drop goes out after two clean weeks")
     # Apr 8: another column drop in hq, unrelated
     b.pull(h_repo, "wilhelmina", "Contract: drop timesheet_entries.legacy_shift_code (TS-88 3/3)",
-           "Nothing reads it since TS-88 2/3 in February.", _t("2025-04-07T10:00:00Z"),
-           merged=_t("2025-04-08T11:20:00Z"), merged_by="kazimierz",
+           "Nothing reads it since TS-88 2/3 in February.", epoch("2025-04-07T10:00:00Z"),
+           merged=epoch("2025-04-08T11:20:00Z"), merged_by="kazimierz",
            files=change_files((("hq/timesheets/migrations/0214_drop_legacy_shift_code.py", """@@ -0,0 +1,5 @@
 +class Migration(migrations.Migration):
 +    dependencies = [("timesheets", "0213_shift_breaks_paid")]
 +    operations = [
 +        migrations.RemoveField(model_name="timesheetentry", name="legacy_shift_code"),
-+    ]"""),)), labels=["migration"], reviews=[("kazimierz", "APPROVED", "lgtm", _t("2025-04-08T10:40:00Z"))],
++    ]"""),)), labels=["migration"], reviews=[("kazimierz", "APPROVED", "lgtm", epoch("2025-04-08T10:40:00Z"))],
            handle="decoy_drop")
 
     # Apr 14: the paramiko bump in the morning and the replica parameter in the afternoon (red herrings) -----------
-    sftp = story_pull(b, e_repo, _DECOY_SFTP, _t("2025-04-10T13:00:00Z"), _t("2025-04-14T09:50:00Z"), "decoy_sftp",
+    sftp = story_pull(b, e_repo, _DECOY_SFTP, epoch("2025-04-10T13:00:00Z"), epoch("2025-04-14T09:50:00Z"), "decoy_sftp",
                       review="lgtm")
     ssha = sftp["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy export-worker@{ssha} to production", _t("2025-04-14T10:12:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy export-worker@{ssha} to production", epoch("2025-04-14T10:12:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{e_repo}/commit/{ssha}", "text": ssha}],
                    details={"deployer": "jarrah", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-04-14T10:12:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-04-14T10:12:02Z"), "deploybot",
           f":rocket: export-worker `{ssha}` deployed to production by <@{b.people['jarrah'].slack_id}>")
-    dbp = story_pull(b, platform.repo, _DECOY_DB, _t("2025-04-11T09:00:00Z"), _t("2025-04-14T15:40:00Z"), "decoy_db",
+    dbp = story_pull(b, platform.repo, _DECOY_DB, epoch("2025-04-11T09:00:00Z"), epoch("2025-04-14T15:40:00Z"), "decoy_db",
                      review="ok, report queries are well under 30s")
     dev = b.change_event(db_svc, "terraform apply: aws_db_parameter_group.hq_replica_pg16 "
-                         "(max_standby_streaming_delay)", _t("2025-04-14T16:05:00Z"), "atlantis",
+                         "(max_standby_streaming_delay)", epoch("2025-04-14T16:05:00Z"), "atlantis",
                          links=[{"href": "{{url:decoy_db}}", "text": dbp["title"]}],
                          details={"applied_by": "bastiaan", "resources": 1})
     b.templated.append((dev["links"][0], "href"))
-    b.say(sre_ch, _t("2025-04-14T16:10:00Z"), "bastiaan", "replicas now cancel conflicting queries after 30s "
+    b.say(sre_ch, epoch("2025-04-14T16:10:00Z"), "bastiaan", "replicas now cancel conflicting queries after 30s "
           "instead of 5 min ({{url:decoy_db}}). shout if a report breaks", template=True)
 
     # Apr 14 evening: the contract step ships -------------------------------------------------------------------
-    b.say(pc_ch, _t("2025-04-14T13:05:00Z"), "hallvard", "PAY-612 3/3 (drop pay_group_id + pay_groups) goes out with "
+    b.say(pc_ch, epoch("2025-04-14T13:05:00Z"), "hallvard", "PAY-612 3/3 (drop pay_group_id + pay_groups) goes out with "
           "tonight's deploy. two weeks without a single read on the primary")
-    b.say(pc_ch, _t("2025-04-14T13:20:00Z"), "isaura", ":shipit:")
-    trig = story_pull(b, h_repo, _TRIGGER, _t("2025-04-09T10:30:00Z"), _t("2025-04-14T22:31:00Z"), "trigger",
-                      review="lgtm. 14 days of pg_stat_statements is convincing", reviewed=_t("2025-04-14T21:55:00Z"),
+    b.say(pc_ch, epoch("2025-04-14T13:20:00Z"), "isaura", ":shipit:")
+    trig = story_pull(b, h_repo, _TRIGGER, epoch("2025-04-09T10:30:00Z"), epoch("2025-04-14T22:31:00Z"), "trigger",
+                      review="lgtm. 14 days of pg_stat_statements is convincing", reviewed=epoch("2025-04-14T21:55:00Z"),
                       review_comments=(("isaura", "anyone outside hq with raw SQL on employees? reporting?",
-                                        "hq/people/migrations/0188_drop_pay_group.py", 13, _t("2025-04-10T09:15:00Z")),),
+                                        "hq/people/migrations/0188_drop_pay_group.py", 13, epoch("2025-04-10T09:15:00Z")),),
                       comments=(("hallvard", "nothing in pg_stat_statements for pay_group_id, and the warehouse moved. "
-                                 "we're clear", _t("2025-04-10T09:40:00Z")),))
+                                 "we're clear", epoch("2025-04-10T09:40:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="dropped employees.pay_group_id and the pay_groups table, which export-worker's payroll register "
                "query still joins: every payroll register export fails with UndefinedColumn")
-    deployed = _t("2025-04-14T22:51:00Z")
+    deployed = epoch("2025-04-14T22:51:00Z")
     ship_trigger(sc, h_svc, "hq", trig, _TRIGGER, deployed, "hallvard")
     rel = b.say(hr_ch, deployed + 40, "releasebot", ":package: hq v2025.04.14-3 deployed to production: 4 PRs; "
                 "migrations applied: people.0188_drop_pay_group (0.04s)")
@@ -926,64 +922,64 @@ def build_schema_drop(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            same_fact_as=("github", trig))
 
     # Apr 15: the first night --------------------------------------------------------------------------------------
-    fb = b.say(vs_ch, _t("2025-04-15T02:20:00Z"), "statusbot", ":satellite: *Filebridge* · Investigating: elevated "
+    fb = b.say(vs_ch, epoch("2025-04-15T02:20:00Z"), "statusbot", ":satellite: *Filebridge* · Investigating: elevated "
                "SFTP connection failures on the US-East gateway")
-    b.say(vs_ch, _t("2025-04-15T04:05:00Z"), "statusbot", ":satellite: *Filebridge* · Resolved: SFTP connection "
+    b.say(vs_ch, epoch("2025-04-15T04:05:00Z"), "statusbot", ":satellite: *Filebridge* · Resolved: SFTP connection "
           "failures on the US-East gateway, 02:11-03:52 UTC")
     tr.add("slack", fb, "context", must_see=False, group="cause",
            why="a vendor SFTP incident the same night, a red herring")
-    run1 = b.say(er_ch, _t("2025-04-15T03:41:00Z"), "exportbot", _run_line("2025-04-15", 414, 291, 123, "1h41m"))
+    run1 = b.say(er_ch, epoch("2025-04-15T03:41:00Z"), "exportbot", _run_line("2025-04-15", 414, 291, 123, "1h41m"))
     tr.add("slack", run1, "early_signal", must_see=True, group="detection",
            why="the run bot reports 123 exports skipped the first night after the drop, against 0-3 usually; nobody "
                "reacts")
-    b.say(er_ch, _t("2025-04-15T03:41:30Z"), "exportbot", ":repeat: 123 exports in retry queue: payroll_register "
+    b.say(er_ch, epoch("2025-04-15T03:41:30Z"), "exportbot", ":repeat: 123 exports in retry queue: payroll_register "
           "×123 (skip reason UndefinedColumn ×123)")
-    low = b.incident(svc, RETRY_TITLE, _t("2025-04-15T03:55:00Z"), urgency="low", responders=[], notify=False,
-                     ack_after=None, resolve_after=fix_live + 1.2 * HOUR - _t("2025-04-15T03:55:00Z"),
+    low = b.incident(svc, RETRY_TITLE, epoch("2025-04-15T03:55:00Z"), urgency="low", responders=[], notify=False,
+                     ack_after=None, resolve_after=fix_live + 1.2 * HOUR - epoch("2025-04-15T03:55:00Z"),
                      alert_key=RETRY_KEY, severity="warning",
                      alert_summary="export_retry_queue_depth = 123 for 30m (low urgency)")
     tr.add("pagerduty", low, "early_signal", must_see=True, group="detection",
            why="the retry-queue alert opened a low-urgency incident two hours in; it paged no one and stayed open")
-    b.say(rpg_ch, _t("2025-04-15T03:55:10Z"), "alertmanager", ":large_yellow_circle: *[FIRING]* ExportRetryQueueHigh "
+    b.say(rpg_ch, epoch("2025-04-15T03:55:10Z"), "alertmanager", ":large_yellow_circle: *[FIRING]* ExportRetryQueueHigh "
           "export_retry_queue_depth=123 (low urgency)")
-    b.say(rp_ch, _t("2025-04-15T09:05:00Z"), "jarrah", "123 skipped last night, Filebridge had an SFTP incident "
+    b.say(rp_ch, epoch("2025-04-15T09:05:00Z"), "jarrah", "123 skipped last night, Filebridge had an SFTP incident "
           "02:11-03:52. they'll go out tonight")
-    t1 = b.say(st_ch, _t("2025-04-15T12:30:00Z"), "ezinne", "ticket from Northgate Haulage: nightly payroll CSV "
+    t1 = b.say(st_ch, epoch("2025-04-15T12:30:00Z"), "ezinne", "ticket from Northgate Haulage: nightly payroll CSV "
                "missing from their SFTP this morning. export history says 'skipped, will retry'. told them it goes "
                "out tonight")
     tr.add("slack", t1, "customer_report", must_see=False, group="reports",
            why="the first customer ticket, answered with 'it retries tonight'")
-    ask = b.say(sc.common["eng-help"], _t("2025-04-15T14:10:00Z"), "clementine",
+    ask = b.say(sc.common["eng-help"], epoch("2025-04-15T14:10:00Z"), "clementine",
                 "CSM question: Larchmont Hotels says this morning's payroll register never showed up on their SFTP. "
                 "their IT says nothing changed on their side. anything going on with exports? status page is green")
     tr.add("slack", ask, "early_signal", must_see=True, group="reports",
            why="a CSM asks engineering about a missing payroll register; it is put down to the vendor's SFTP "
                "incident")
-    b.say(sc.common["eng-help"], _t("2025-04-15T14:31:00Z"), "oluwaseun", "Filebridge had an SFTP incident overnight, "
+    b.say(sc.common["eng-help"], epoch("2025-04-15T14:31:00Z"), "oluwaseun", "Filebridge had an SFTP incident overnight, "
           "skipped exports retry tonight at 02:00. should be there tomorrow morning", parent=ask)
-    b.say(sc.common["eng-help"], _t("2025-04-15T14:35:00Z"), "clementine", "thanks, will tell them", parent=ask)
-    b.incident(identity.service, "[auth-service] OAuth provider errors", _t("2025-04-15T16:20:00Z"),
+    b.say(sc.common["eng-help"], epoch("2025-04-15T14:35:00Z"), "clementine", "thanks, will tell them", parent=ask)
+    b.incident(identity.service, "[auth-service] OAuth provider errors", epoch("2025-04-15T16:20:00Z"),
                responders=identity.members[:2], ack_after=180, resolve_after=40 * 60,
                alert_key="auth-service/OAuth provider errors",
                notes=[(identity.members[0], "Okta latency, recovered on its own", 1800.0)])
 
     # Apr 16: the second night, the customers, the page ------------------------------------------------------------
-    run2 = b.say(er_ch, _t("2025-04-16T03:44:00Z"), "exportbot", _run_line("2025-04-16", 419, 288, 131, "1h44m"))
+    run2 = b.say(er_ch, epoch("2025-04-16T03:44:00Z"), "exportbot", _run_line("2025-04-16", 419, 288, 131, "1h44m"))
     tr.add("slack", run2, "early_signal", must_see=False, group="detection",
            why="the second night: 131 skipped, the retried ones skipped again")
-    b.say(er_ch, _t("2025-04-16T03:44:30Z"), "exportbot", ":repeat: 131 exports in retry queue: payroll_register "
+    b.say(er_ch, epoch("2025-04-16T03:44:30Z"), "exportbot", ":repeat: 131 exports in retry queue: payroll_register "
           "×131 (skip reason UndefinedColumn ×131; 123 skipped twice)")
-    b.say(cs_ch, _t("2025-04-16T08:40:00Z"), "augustin", "Pinecrest's HR director emailed me directly: no payroll file "
+    b.say(cs_ch, epoch("2025-04-16T08:40:00Z"), "augustin", "Pinecrest's HR director emailed me directly: no payroll file "
           "two mornings running, their provider needs it today. anyone else hearing this?")
-    b.say(st_ch, _t("2025-04-16T09:15:00Z"), "rufus", "Larchmont again, second morning without the payroll register. "
+    b.say(st_ch, epoch("2025-04-16T09:15:00Z"), "rufus", "Larchmont again, second morning without the payroll register. "
           "export history: 'skipped, will retry' both nights")
-    b.say(st_ch, _t("2025-04-16T11:50:00Z"), "ezinne", "Brightmart, Quayside and Elmstead now too. all payroll "
+    b.say(st_ch, epoch("2025-04-16T11:50:00Z"), "ezinne", "Brightmart, Quayside and Elmstead now too. all payroll "
           "registers, nobody mentions timesheet PDFs")
-    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", _t("2025-04-16T10:30:00Z"),
+    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", epoch("2025-04-16T10:30:00Z"),
                responders=platform.members[:2], ack_after=200, resolve_after=50 * 60,
                alert_key="k8s-cluster/disk pressure on nodes",
                notes=[(platform.members[0], "image cache on two nodes, pruned", 1500.0)])
-    e_at = _t("2025-04-16T14:35:00Z")
+    e_at = epoch("2025-04-16T14:35:00Z")
     report = b.say(st_ch, e_at, "gwendolyn",
                    "escalating: 14 enterprise tenants are missing their nightly payroll register two mornings running "
                    "(Brightmart, Larchmont, Pinecrest, Northgate, Quayside, Elmstead...). export history shows "

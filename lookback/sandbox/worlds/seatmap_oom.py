@@ -114,10 +114,6 @@ _RULES = (
 _CONSONANTS = "bcdfghjklmnpqrstvwxz2456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _rs(rng: random.Random, n: int = 10) -> str:
     return "".join(rng.choice(_CONSONANTS) for _ in range(n))
 
@@ -599,7 +595,7 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     bumps: dict[str, dict[str, Any]] = {}
     for (old, _), (new, when) in zip(_SEATMAP_RELEASES, _SEATMAP_RELEASES[1:], strict=False):
         handle = "herring_bump" if new == "v3.18.2" else f"bump_{new}"
-        bumps[new] = _image_bump(b, deploy, "ticketing", "seatmap-api", old, new, _t(when), handle)
+        bumps[new] = _image_bump(b, deploy, "ticketing", "seatmap-api", old, new, epoch(when), handle)
         if new != "v3.18.2":
             synced(bumps[new])
     patch = {app: 0 for _, app, _ in _IMAGES}
@@ -624,7 +620,7 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for ch, joiners in ((seat_ch, SEATERS), (ops_ch, ONSALE + SEATERS[:2]), (fs_ch, SUPPORT),
                         (k8s_ch, PLATFORM + SEATERS[:3]), (ord_ch, orderers)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, seating, 10 * n, start, _t("2024-08-10"), sal_ch)
+    add_incidents(b, seating, 10 * n, start, epoch("2024-08-10"), sal_ch)
     add_incidents(b, orders, 8 * n, start, end, sc.common["alerts"], incident_channels=False)
     bot_feed(b, k8s_ch, "botkube", int(4 * (end - start) / DAY) * n, start, end, _botkube_line)
     # Other on-sales over the summer: the on-sale bot's summary lines, errors at their usual level.
@@ -638,11 +634,11 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         day += rng.uniform(2.5, 5) * DAY
 
     # Aug 12: the Aurora tour is imported; from that night the precompute Job is OOMKilled -------------------
-    imp = b.say(seat_ch, _t("2024-08-12T14:20:00Z"), "wiktoria",
+    imp = b.say(seat_ch, epoch("2024-08-12T14:20:00Z"), "wiktoria",
                 "Aurora World Tour imported: 41 dates, 12 of them stadiums with 60k+ seats. biggest maps we've had")
     tr.add("slack", imp, "context", must_see=False, group="cause",
            why="the stadium seat maps that outgrow both the precompute Job and, later, the seatmap-api pods")
-    night = _t("2024-08-13T02:00:00Z")
+    night = epoch("2024-08-13T02:00:00Z")
     while night < end:
         if rng.random() < 0.85:
             at = night + rng.uniform(300, 2400)
@@ -656,7 +652,7 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     notes = ("seatmap-precompute OOMKilled at 1Gi, the Job retried and completed at 02:27. nothing to do",
              "precompute again. Job finished on the 2nd attempt, resolving")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         pod = _job_pod(rng, "seatmap-precompute", t)
         title = f"[FIRING:1] {OOM_ALERT} ticketing/{pod} (precompute)"
@@ -679,26 +675,26 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                 ("2024-08-20T09:55:00Z", "tuomas", "I'll drop ticketing from the pod OOMKilled/CrashLooping rules until "
                  "precompute moves. seatmap-api still has the Checkly journeys and the SLO alerts"))
     for when, who, text in grumbles:
-        m = b.say(seat_ch, _t(when), who, text)
+        m = b.say(seat_ch, epoch(when), who, text)
         if who == "adebayo":
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages of the pod OOMKilled rule")
 
     # Aug 21: ticketing leaves the OOMKilled and CrashLooping matchers ---------------------------------------
-    weak = story_pull(b, alerts, _WEAKENING, _t("2024-08-20T10:40:00Z"), _t("2024-08-21T14:30:00Z"), "weakening",
-                      review="ok as a stopgap. put a date on TKT-812 please", reviewed=_t("2024-08-21T13:55:00Z"))
+    weak = story_pull(b, alerts, _WEAKENING, epoch("2024-08-20T10:40:00Z"), epoch("2024-08-21T14:30:00Z"), "weakening",
+                      review="ok as a stopgap. put a date on TKT-812 please", reviewed=epoch("2024-08-21T13:55:00Z"))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="added `ticketing` to the namespaces the pod OOMKilled and CrashLooping rules skip: seatmap-api's "
                "pods were OOMKilled and crash-looped for 23 hours without a page")
-    b.say(seat_ch, _t("2024-08-21T14:41:00Z"), "tuomas",
+    b.say(seat_ch, epoch("2024-08-21T14:41:00Z"), "tuomas",
           "merged {{url:weakening}}: no more 2am precompute pages :zzz:", template=True)
 
     # Aug 28: the seat map cache ---------------------------------------------------------------------------
-    contrib = story_pull(b, seat_repo, _CONTRIBUTOR, _t("2024-08-26T11:00:00Z"), _t("2024-08-28T15:20:00Z"),
+    contrib = story_pull(b, seat_repo, _CONTRIBUTOR, epoch("2024-08-26T11:00:00Z"), epoch("2024-08-28T15:20:00Z"),
                          "contributor", review="nice numbers. 2,000 entries of stadium maps is a lot of MB though?",
-                         reviewed=_t("2024-08-28T13:05:00Z"),
+                         reviewed=epoch("2024-08-28T13:05:00Z"),
                          comments=(("marguerite", "most maps are clubs and theatres, a few hundred KB. the hot set at "
-                                    "an on-sale is maybe a hundred maps", _t("2024-08-28T14:02:00Z")),))
+                                    "an on-sale is maybe a hundred maps", epoch("2024-08-28T14:02:00Z")),))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="the in-process seat map cache, bounded by entries not bytes: with the Aurora stadium maps a pod's "
                "memory grows with the on-sale far past the new 768Mi limit")
@@ -707,10 +703,10 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     for i, when in enumerate(("2024-08-31T03:10:00Z", "2024-09-01T03:04:00Z", "2024-09-02T03:12:00Z")):
         who = ONCALL[(i + 1) % len(ONCALL)]
         title = "[FIRING:1] SeatmapHoldSweeperLag ticketing/seatmap-api (hold-sweeper)"
-        b.incident(svc, title, _t(when), responders=[who], ack_after=260, resolve_after=2400,
+        b.incident(svc, title, epoch(when), responders=[who], ack_after=260, resolve_after=2400,
                    alert_key="SeatmapHoldSweeperLag/ticketing/seatmap-api", handle=f"sweep{i}",
                    notes=[(who, "nightly VACUUM on seat_holds, lag cleared at 03:45 on its own", 1500.0)])
-        b.say(sal_ch, _t(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:sweep{i}}}}}|"
+        b.say(sal_ch, epoch(when) + 3, "pagerduty", f":rotating_light: Triggered <{{{{incurl:sweep{i}}}}}|"
               f"#{{{{inc:sweep{i}}}}}> {title}", template=True)
     story_pull(b, alerts, Change(
         author="adebayo", reviewer="declan", labels=("alerts",),
@@ -724,19 +720,19 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                                                    "-        for: 5m",
                                                    "+        expr: seatmap_hold_sweeper_lag_seconds > 900",
                                                    "+        for: 10m", "         labels:"])),)),
-        _t("2024-09-02T10:15:00Z"), _t("2024-09-03T11:40:00Z"), "distractor_sweeper")
+        epoch("2024-09-02T10:15:00Z"), epoch("2024-09-03T11:40:00Z"), "distractor_sweeper")
 
     # Sep 6-10: the right-sizing PR, merged and synced ----------------------------------------------------------
-    b.say(ops_ch, _t("2024-09-09T15:00:00Z"), "gwen",
+    b.say(ops_ch, epoch("2024-09-09T15:00:00Z"), "gwen",
           ":mega: Aurora World Tour: fan-club presale Wed 09-11 16:00 UTC, general on-sale Thu 09-12 16:00 UTC. 41 "
           "dates incl. 12 stadiums, LiveCo expects 200k+ fans in the waiting room. our biggest on-sale this year")
-    trig = story_pull(b, deploy, _TRIGGER, _t("2024-09-06T13:00:00Z"), _t("2024-09-10T14:20:00Z"), "trigger",
-                      review="ok. ping us if anything looks off after the sync", reviewed=_t("2024-09-10T13:50:00Z"),
+    trig = story_pull(b, deploy, _TRIGGER, epoch("2024-09-06T13:00:00Z"), epoch("2024-09-10T14:20:00Z"), "trigger",
+                      review="ok. ping us if anything looks off after the sync", reviewed=epoch("2024-09-10T13:50:00Z"),
                       review_comments=(("rafael", "does the 14-day window include an on-sale?",
                                         "apps/ticketing/seatmap-api/values-production.yaml", 23,
-                                        _t("2024-09-09T09:12:00Z")),),
+                                        epoch("2024-09-09T09:12:00Z")),),
                       comments=(("hyejin", "the Salt & Signal on-sale on 09-03 is in it, peak was 540Mi",
-                                 _t("2024-09-09T10:40:00Z")),))
+                                 epoch("2024-09-09T10:40:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="lowered seatmap-api's memory limit to 768Mi (and minReplicas to 8) from a VPA window without a big "
                "on-sale: at the Aurora presale and on-sale the pods were OOMKilled and crash-looped")
@@ -760,94 +756,94 @@ def build_seatmap_oom(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
 +    language.LatinAmericanSpanish,
  }"""),
                ("locales/pt-BR.json", "@@ -0,0 +1,3 @@\n+{\n+  \"section.floor\": \"Pista\"\n+}"))),
-        _t("2024-09-09T12:00:00Z"), _t("2024-09-10T10:05:00Z"), "distractor_labels")
+        epoch("2024-09-09T12:00:00Z"), epoch("2024-09-10T10:05:00Z"), "distractor_labels")
     herring = bumps["v3.18.2"]
     synced(herring)
 
     # Sep 11: the presale. OOMKilled pods in Botkube, a low-urgency SLO ticket, a fan-club remark -------------
     pods = [_pod(rng, "seatmap-api") for _ in range(8)]
-    first = b.say(k8s_ch, _t("2024-09-11T16:06:12Z"), "botkube", _oom_line("ticketing", pods[0], "seatmap-api",
+    first = b.say(k8s_ch, epoch("2024-09-11T16:06:12Z"), "botkube", _oom_line("ticketing", pods[0], "seatmap-api",
                                                                          "768Mi", 1))
     tr.add("slack", first, "early_signal", must_see=True, group="detection",
            why="Botkube posts the first OOMKilled seatmap-api pod, six minutes into the presale; the pod rules no "
                "longer page for ticketing")
     for i, when in enumerate(("2024-09-11T16:19:40Z", "2024-09-11T16:41:05Z", "2024-09-11T17:03:31Z",
                               "2024-09-11T17:30:52Z", "2024-09-11T18:12:17Z")):
-        b.say(k8s_ch, _t(when), "botkube", _oom_line("ticketing", pods[1 + i % 4], "seatmap-api", "768Mi",
+        b.say(k8s_ch, epoch(when), "botkube", _oom_line("ticketing", pods[1 + i % 4], "seatmap-api", "768Mi",
                                                      1 + i // 4))
-    b.say(k8s_ch, _t("2024-09-11T16:44:20Z"), "botkube",
+    b.say(k8s_ch, epoch("2024-09-11T16:44:20Z"), "botkube",
           f":large_orange_circle: *Unhealthy* `ticketing/{pods[2]}` ({CLUSTER})\nReadiness probe failed: Get "
           "\"http://10.4.17.22:8080/readyz\": context deadline exceeded")
-    remark = b.say(ops_ch, _t("2024-09-11T16:52:00Z"), "nadia",
+    remark = b.say(ops_ch, epoch("2024-09-11T16:52:00Z"), "nadia",
                    "a few fan-club members say the seat map went blank while they were picking seats and their hold "
                    "was gone, a refresh fixed it. probably their connection, but FYI for tomorrow")
     tr.add("slack", remark, "early_signal", must_see=True, group="reports",
            why="the fan-club manager relays fans losing their seat map during the presale; it is waved off")
-    b.say(ops_ch, _t("2024-09-11T17:20:00Z"), "priscila", "seatmap-api dashboards look ok, p99 is normal. we'll keep "
+    b.say(ops_ch, epoch("2024-09-11T17:20:00Z"), "priscila", "seatmap-api dashboards look ok, p99 is normal. we'll keep "
           "an eye on it tomorrow", parent=remark)
-    b.say(ops_ch, _t("2024-09-11T17:24:00Z"), "nadia", "thanks!", parent=remark)
+    b.say(ops_ch, epoch("2024-09-11T17:24:00Z"), "nadia", "thanks!", parent=remark)
     slo = b.incident(svc, f"[FIRING:1] {SLO_ALERT} ticketing/seatmap-api (6h burn rate 4.1x)",
-                     _t("2024-09-11T17:25:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+                     epoch("2024-09-11T17:25:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=5.8 * HOUR, alert_key=f"{SLO_ALERT}/ticketing/seatmap-api", severity="warning",
                      alert_summary="seat selection availability: 6h error budget burn 4.1x (ticket)")
     tr.add("pagerduty", slo, "early_signal", must_see=True, group="detection",
            why="the seat selection SLO's slow-burn alert opened a low-urgency incident during the presale; it paged "
                "no one and resolved itself overnight")
-    stats = b.say(ops_ch, _t("2024-09-11T20:05:00Z"), "onsalebot",
+    stats = b.say(ops_ch, epoch("2024-09-11T20:05:00Z"), "onsalebot",
                   _onsale_line("Aurora World Tour", "fan-club presale", 41_280, 17_944, 2.7))
     tr.add("slack", stats, "early_signal", must_see=False, group="reports",
            why="the on-sale bot's presale summary: seat selection errors at 2.7%, nine times the usual")
 
     # Sep 12, before the on-sale: the waiting room's rate is raised; checkout deploys ------------------------
-    b.say(ops_ch, _t("2024-09-12T14:10:00Z"), "gwen", "waiting room release rate for Aurora raised to 2,500 fans/min "
+    b.say(ops_ch, epoch("2024-09-12T14:10:00Z"), "gwen", "waiting room release rate for Aurora raised to 2,500 fans/min "
           "at LiveCo's request, same as Harbor Lights in March")
     checkout = sc.team("checkout")
     c_sha = b.sha()[:7]
     b.change_event(checkout.service, f"Deploy checkout-api@{c_sha} to production (saved cards for guests)",
-                   _t("2024-09-12T15:48:00Z"), "ci-deploy", details={"environment": "production"})
-    b.say(sc.common["deploys"], _t("2024-09-12T15:48:03Z"), "deploybot",
+                   epoch("2024-09-12T15:48:00Z"), "ci-deploy", details={"environment": "production"})
+    b.say(sc.common["deploys"], epoch("2024-09-12T15:48:03Z"), "deploybot",
           f":rocket: checkout-api `{c_sha}` deployed to production by <@{b.people[checkout.members[0]].slack_id}>")
 
     # 16:00 the on-sale: crash loops, the promoter, fan support; checkout's unrelated page --------------------
     for i, when in enumerate(("2024-09-12T16:03:09Z", "2024-09-12T16:03:51Z", "2024-09-12T16:04:30Z",
                               "2024-09-12T16:06:02Z", "2024-09-12T16:08:44Z", "2024-09-12T16:11:15Z")):
-        m = b.say(k8s_ch, _t(when), "botkube", _oom_line("ticketing", pods[i % 8], "seatmap-api", "768Mi", 2 + i // 3))
+        m = b.say(k8s_ch, epoch(when), "botkube", _oom_line("ticketing", pods[i % 8], "seatmap-api", "768Mi", 2 + i // 3))
         if i == 0:
             tr.add("slack", m, "early_signal", must_see=False, group="detection",
                    why="the first OOMKilled seatmap-api pod of the on-sale")
-    loop = b.say(k8s_ch, _t("2024-09-12T16:09:30Z"), "botkube",
+    loop = b.say(k8s_ch, epoch("2024-09-12T16:09:30Z"), "botkube",
                  f":large_orange_circle: *BackOff* `ticketing/{pods[3]}` ({CLUSTER})\nBack-off restarting failed "
                  "container seatmap-api")
     tr.add("slack", loop, "early_signal", must_see=False, group="detection",
            why="seatmap-api pods in CrashLoopBackOff; KubePodCrashLooping skips ticketing")
     for i, when in enumerate(("2024-09-12T16:10:12Z", "2024-09-12T16:14:40Z", "2024-09-12T16:21:05Z",
                               "2024-09-12T16:27:33Z")):
-        b.say(k8s_ch, _t(when), "botkube", f":large_orange_circle: *BackOff* `ticketing/{pods[(i + 4) % 8]}` "
+        b.say(k8s_ch, epoch(when), "botkube", f":large_orange_circle: *BackOff* `ticketing/{pods[(i + 4) % 8]}` "
               f"({CLUSTER})\nBack-off restarting failed container seatmap-api")
-    b.say(k8s_ch, _t("2024-09-12T16:16:00Z"), "botkube",
+    b.say(k8s_ch, epoch("2024-09-12T16:16:00Z"), "botkube",
           f":large_blue_circle: *SuccessfulRescale* `ticketing/seatmap-api` HorizontalPodAutoscaler ({CLUSTER})\nNew "
           "size: 9; reason: cpu resource utilization (percentage of request) above target")
-    ops = b.say(ops_ch, _t("2024-09-12T16:12:00Z"), "gwen",
+    ops = b.say(ops_ch, epoch("2024-09-12T16:12:00Z"), "gwen",
                 "seat maps failing for a lot of fans right after the waiting room. anyone from seating around?")
     tr.add("slack", ops, "early_signal", must_see=False, group="reports",
            why="the on-sale manager sees fans failing at the seat map, before any page")
-    report = b.say(ps_ch, _t("2024-09-12T16:14:00Z"), "lorenzo",
+    report = b.say(ps_ch, epoch("2024-09-12T16:14:00Z"), "lorenzo",
                    "LiveCo (Aurora promoter) on the phone: fans on every Aurora date get 'We couldn't load the seat "
                    "map, please try again' after the waiting room, and their holds disappear. it's trending on X. "
                    "are we aware?")
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="the promoter reports fans failing at seat selection during the on-sale")
-    b.say(ps_ch, _t("2024-09-12T16:23:00Z"), "gwen", "same in #onsale-ops, no answer from seating yet", parent=report)
-    fans = b.say(fs_ch, _t("2024-09-12T16:19:00Z"), "sunita",
+    b.say(ps_ch, epoch("2024-09-12T16:23:00Z"), "gwen", "same in #onsale-ops, no answer from seating yet", parent=report)
+    fans = b.say(fs_ch, epoch("2024-09-12T16:19:00Z"), "sunita",
                  "spike in chats: 'seat map won't load' / 'lost my seats' for Aurora, 340 chats in 15 minutes")
     tr.add("slack", fans, "customer_report", must_see=False, group="reports", why="fan support's chat spike")
-    b.say(fs_ch, _t("2024-09-12T16:24:00Z"), "emeka", "macro for now: 'keep your place in the queue, we're on it'",
+    b.say(fs_ch, epoch("2024-09-12T16:24:00Z"), "emeka", "macro for now: 'keep your place in the queue, we're on it'",
           parent=fans)
-    b.incident(checkout.service, "[checkout-api] payment provider timeouts", _t("2024-09-12T16:22:00Z"),
+    b.incident(checkout.service, "[checkout-api] payment provider timeouts", epoch("2024-09-12T16:22:00Z"),
                responders=checkout.members[:2], ack_after=150, resolve_after=35 * 60,
                alert_key="checkout-api/payment provider timeouts",
                notes=[(checkout.members[0], "Adyen EU latency, recovered on its own", 1400.0)])
-    b.incident(svc, f"[FIRING:1] {SLO_ALERT} ticketing/seatmap-api (6h burn rate 19.6x)", _t("2024-09-12T16:21:00Z"),
+    b.incident(svc, f"[FIRING:1] {SLO_ALERT} ticketing/seatmap-api (6h burn rate 19.6x)", epoch("2024-09-12T16:21:00Z"),
                urgency="low", responders=[], notify=False, ack_after=None, resolve_after=2.9 * HOUR,
                alert_key=f"{SLO_ALERT}/ticketing/seatmap-api", severity="warning",
                alert_summary="seat selection availability: 6h error budget burn 19.6x (ticket)")

@@ -39,10 +39,6 @@ ALERTING = TeamSpec("alerting", "Observability", "alertmanager", "alerting", "ob
                      "escalation", "severity mapping"), ("alertmanager cluster degraded",), "py")
 
 
-def _t(text: str) -> float:
-    return epoch(text)
-
-
 def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build the seed world and its truth; `scale` multiplies the noise only."""
     b = WorldBuilder(name="seed", seed=20221206, org="shop", domain="shop", team_name="Search")
@@ -79,18 +75,18 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     add_pulls(b, search_team, 70 * scale, START - 60 * DAY, END)
     add_chat(b, search_ch, search_people, SEARCH.nouns + TOOLS.nouns, int(110 * 2 * scale), START, END,
              links=[h[3:] for h in b.handles if h.startswith("pr:") and b.handles[h]["repo"] == search_api][-100:])
-    add_incidents(b, search_team, 10 * scale, START, _t("2022-11-15T00:00:00Z"), alerts_ch)
+    add_incidents(b, search_team, 10 * scale, START, epoch("2022-11-15T00:00:00Z"), alerts_ch)
     # Pinned numbers: 21 PRs precede PR 22 in alerting, 22 precede PR 23 in search-tools.
-    pr22_at, pr23_at = _t("2022-11-30T17:04:00Z"), _t("2022-12-02T20:12:00Z")
-    add_pulls(b, alert_team, 21, _t("2022-05-10T00:00:00Z"), pr22_at - 3600)
+    pr22_at, pr23_at = epoch("2022-11-30T17:04:00Z"), epoch("2022-12-02T20:12:00Z")
+    add_pulls(b, alert_team, 21, epoch("2022-05-10T00:00:00Z"), pr22_at - 3600)
     add_pulls(b, alert_team, 12 * scale, pr22_at + 60, END)
-    add_pulls(b, tools_team, 22, _t("2022-06-25T00:00:00Z"), pr23_at - 3600)
+    add_pulls(b, tools_team, 22, epoch("2022-06-25T00:00:00Z"), pr23_at - 3600)
     add_pulls(b, tools_team, 8 * scale, pr23_at + 60, END)
     _daily_collections(b, ops_ch, svc, tr)
 
     # Nov 23-30: the key change beta makes search page, loudly ------------------------------
-    b.say(cx_ch, _t("2022-11-23T15:02:00Z"), "kim", "We're receiving requests right now related to the key change beta release")
-    b.say(cx_ch, _t("2022-11-23T15:09:00Z"), "alex", "same, mostly people who rotated keys and kept the old one in their integration")
+    b.say(cx_ch, epoch("2022-11-23T15:02:00Z"), "kim", "We're receiving requests right now related to the key change beta release")
+    b.say(cx_ch, epoch("2022-11-23T15:09:00Z"), "alex", "same, mostly people who rotated keys and kept the old one in their integration")
     noisy = [
         ("2022-11-23T16:20:00Z", "[search-api] Error rate above 5%: 401 InvalidApiKey"),
         ("2022-11-23T21:45:00Z", "[search-api] Error rate above 5%: 401 InvalidApiKey"),
@@ -107,7 +103,7 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     ]
     oncall = ["rafael", "maya", "sunita", "tom"]
     for i, (when, title) in enumerate(noisy):
-        t = _t(when)
+        t = epoch(when)
         who = oncall[i % 4]
         notes = [(who, "customer keys from the key change beta again, nothing wrong with search", 600.0)] if i % 3 == 0 else None
         inc = b.incident(svc, title, t, urgency="high", responders=[who, oncall[(i + 1) % 4]], ack_after=180 + 40 * i,
@@ -127,10 +123,10 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         ("2022-11-30T15:50:00Z", "jess", "I'll put up a change in the alerting repo so bad or revoked keys don't page us. it's the caller's problem, not an outage"),
     ]
     for when, who, text in grumbles:
-        m = b.say(search_ch, _t(when), who, text)
+        m = b.say(search_ch, epoch(when), who, text)
         if who == "jess":
-            b.say(search_ch, _t(when) + 300, "maya", "yes please :pray: tag me for review", parent=m)
-            b.say(search_ch, _t(when) + 900, "tom", "+1, these pages are pure fatigue", parent=m)
+            b.say(search_ch, epoch(when) + 300, "maya", "yes please :pray: tag me for review", parent=m)
+            b.say(search_ch, epoch(when) + 900, "tom", "+1, these pages are pure fatigue", parent=m)
 
     # PR 22: downgrade pages without a valid key --------------------------------------------
     pr22 = b.pull(alerting, "jess-alvarez", "Don't alert when the API key is invalid",
@@ -139,17 +135,17 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                   "This routes search-api error events whose `api_key_status` isn't `valid` to low urgency, so they "
                   "still open an incident but nobody gets notified. The 401/403 ratio is also removed from "
                   "`SearchErrorRate`.\n\nTesting: unit tests for the router, replayed last week's events locally.",
-                  pr22_at, merged=_t("2022-12-01T15:22:00Z"), merged_by="maya-goldberg",
+                  pr22_at, merged=epoch("2022-12-01T15:22:00Z"), merged_by="maya-goldberg",
                   files=_pr22_files(), labels=["alerting", "search"], head="search-no-page-invalid-keys",
-                  reviews=[("maya-goldberg", "APPROVED", "thank you! :pray:", _t("2022-12-01T15:10:00Z"))],
-                  comments=[("tom-becker", "finally. let's watch the low-urgency queue for a few days", _t("2022-12-01T14:00:00Z"))],
+                  reviews=[("maya-goldberg", "APPROVED", "thank you! :pray:", epoch("2022-12-01T15:10:00Z"))],
+                  comments=[("tom-becker", "finally. let's watch the low-urgency queue for a few days", epoch("2022-12-01T14:00:00Z"))],
                   commits=[("Route search errors with bad API keys to low urgency", pr22_at),
                            ("Drop 401/403 from SearchErrorRate", pr22_at + 1800)],
                   handle="pr22", pin=22)
     _fix_login(b, pr22)
     tr.add("github", pr22, "detection_weakened", must_see=True, group="detection",
            why="routes search-api errors lacking a valid api_key_status to low urgency: the cron's alias errors (no key at all) page no one")
-    b.say(search_ch, _t("2022-12-01T15:30:00Z"), "jess", "alert change for the key pages is merged: {{url:pr22}}", template=True)
+    b.say(search_ch, epoch("2022-12-01T15:30:00Z"), "jess", "alert change for the key pages is merged: {{url:pr22}}", template=True)
 
     # PR 23 (Dec 4): the clean-up that shadows update_read_alias ----------------------------
     pr23 = b.pull(tools, "tom-becker", "Don't update read aliases for live collections during a migration",
@@ -158,18 +154,18 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                   "- `migrate.py`: skip read-alias updates for collections that are live in a running migration\n"
                   "- small clean-up in `collections.py` while I was in there (naming, one try block)\n\n"
                   "Tested with `migrate --dry-run` against staging.",
-                  pr23_at, merged=_t("2022-12-04T01:16:00Z"), merged_by="tom-becker",
+                  pr23_at, merged=epoch("2022-12-04T01:16:00Z"), merged_by="tom-becker",
                   files=_pr23_files(), labels=["migration"], head="migration-skip-live-aliases",
-                  reviews=[("maya-goldberg", "APPROVED", "LGTM, the migration part makes sense", _t("2022-12-03T18:40:00Z"))],
+                  reviews=[("maya-goldberg", "APPROVED", "LGTM, the migration part makes sense", epoch("2022-12-03T18:40:00Z"))],
                   review_comments=[("maya-goldberg", "is the clean-up here needed for this PR?", "search_tools/collections.py",
-                                    41, _t("2022-12-03T18:38:00Z"))],
+                                    41, epoch("2022-12-03T18:38:00Z"))],
                   commits=[("Skip read alias updates for live collections while migrating", pr23_at),
                            ("collections: tidy up rotate_daily_collections", pr23_at + 2400)],
                   handle="pr23", pin=23)
     _fix_login(b, pr23)
     tr.add("github", pr23, "trigger", must_see=True, group="alias",
            why="the clean-up binds a local `update_read_alias` (a bool) that shadows the alias function, so new daily collections never join the read alias")
-    b.say(search_ch, _t("2022-12-04T01:20:00Z"), "tom", "merged the migration alias change ({{url:pr23}}), should make the next migration smoother", template=True)
+    b.say(search_ch, epoch("2022-12-04T01:20:00Z"), "tom", "merged the migration alias change ({{url:pr23}}), should make the next migration smoother", template=True)
 
     # Dec 4-6: errors that page no one -----------------------------------------------------
     silent = [
@@ -181,7 +177,7 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         ("2022-12-06T09:05:00Z", "[search-api] Freshness probe: recently indexed SKU missing from results", "probe sku not found via products_read"),
     ]
     for i, (when, title, summary) in enumerate(silent):
-        inc = b.incident(svc, title, _t(when), urgency="low", responders=[], notify=False, ack_after=None,
+        inc = b.incident(svc, title, epoch(when), urgency="low", responders=[], notify=False, ack_after=None,
                          resolve_after=3 * 3600 if i % 2 == 0 else 5400, alert_summary=f"{summary}: TypeError: 'bool' object is not callable" if "cron" in title else summary,
                          severity="error", alert_key="search-tools/cron" if "cron" in title else "search-api/freshness",
                          handle=f"silent{i}", description=f"{summary} (routed low urgency: api_key_status=None)")
@@ -189,7 +185,7 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                why="error on search-api that opened a low-urgency incident and notified nobody because of PR 22")
 
     # Dec 5: the tester in #deploys ----------------------------------------------------------
-    d5 = _t("2022-12-05T16:02:00Z")
+    d5 = epoch("2022-12-05T16:02:00Z")
     b.say(deploys, d5 - 3600, "lou", "I'm working on automation that should stop these bots…once and for all.")
     top = b.say(deploys, d5, "lou", "posting here for posterity")
     b.say(deploys, d5 + 60, "lou", "k, deploying now. will run through tests once it gets to staging", parent=top)
@@ -199,7 +195,7 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
            why="first human to notice newly added SKUs missing from search, a day before the page")
     b.say(deploys, d5 + 2100, "lou", "alright. Moving on to the second deploy", parent=top)
     b.say(deploys, d5 + 2160, "lou", "will run through tests on this one too", parent=top)
-    late = b.say(cx_ch, _t("2022-12-05T22:10:00Z"), "alex", "one customer says the new advent calendar item doesn't come up when they search for it. probably indexing delay? will check tomorrow")
+    late = b.say(cx_ch, epoch("2022-12-05T22:10:00Z"), "alex", "one customer says the new advent calendar item doesn't come up when they search for it. probably indexing delay? will check tomorrow")
     tr.add("slack", late, "customer_report", must_see=False, group="reports", why="early customer report of a fresh SKU missing")
 
     # Dec 6: #customer-experience, then the manual page ---------------------------------------
@@ -213,13 +209,13 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
         ("2022-12-06T14:28:00Z", "lou", "gah, I can't figure out the auto-paging. I'm going to manually page them which I think pages… all of them, but oh well"),
     ]
     for i, (when, who, text) in enumerate(cx):
-        m = b.say(cx_ch, _t(when), who, text)
+        m = b.say(cx_ch, epoch(when), who, text)
         if i in (0, 2):
             tr.add("slack", m, "customer_report", must_see=i == 0, group="reports",
                    why="customers cannot find the promo-email SKUs in search")
         elif i >= 5:
             tr.add("slack", m, "response", must_see=False, group="reports", why="escalation to the search team")
-    page_t = _t("2022-12-06T14:29:40Z")
+    page_t = epoch("2022-12-06T14:29:40Z")
     page = b.incident(svc, "Search not returning SKUs from yesterday's promo email", page_t, urgency="high",
                       responders=["maya", "rafael", "sunita", "tom"], ack_after=85, resolve_after=20 * 60 + 10,
                       manual_by="lou", handle="page",
@@ -275,12 +271,12 @@ def build_seed(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
                     "Follow-up to {{pr:pr22}} and incident {{incurl:page}}: events with no `api_key_status` at all "
                     "(cron jobs, probes) were treated as key problems and routed to low urgency. Now only "
                     "`invalid`/`revoked` are downgraded, and the freshness probe always pages.",
-                    _t("2022-12-07T16:00:00Z"), merged=_t("2022-12-08T14:30:00Z"), merged_by="maya-goldberg",
+                    epoch("2022-12-07T16:00:00Z"), merged=epoch("2022-12-08T14:30:00Z"), merged_by="maya-goldberg",
                     files=_follow_files(), labels=["alerting", "search"], head="restore-search-paging",
-                    reviews=[("maya-goldberg", "APPROVED", "", _t("2022-12-08T14:20:00Z"))], handle="follow", template=True)
+                    reviews=[("maya-goldberg", "APPROVED", "", epoch("2022-12-08T14:20:00Z"))], handle="follow", template=True)
     _fix_login(b, follow)
     tr.add("github", follow, "fix", must_see=False, group="detection", why="restores paging for errors without an API key")
-    b.say(search_ch, _t("2022-12-07T15:30:00Z"), "jess", "ugh, the cron errors were routed low because they carry no api key at all. that's on my alert change, fixing")
+    b.say(search_ch, epoch("2022-12-07T15:30:00Z"), "jess", "ugh, the cron errors were routed low because they carry no api key at all. that's on my alert change, fixing")
     world = b.finalize()
     world["edits"] = make_edits(b, world, [search_ch, cx_ch, deploys], svc, ["maya", "tom", "sunita"], tools)
     return world, tr.to_dict()

@@ -91,10 +91,6 @@ NOISY_TITLE = "[payout-webhooks] PayoutFailureEventsHigh: payout.failed events a
 RETURN_REASON = "beneficiary_reference_missing"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 # Other teams' Alertmanager PRs in the alerting repo ---------------------------------------------------------------
 _AM_TEAMS = (  # (team, service, alerts, planned work that makes them fire)
     ("marketplace", "shift-matching", ("ShiftMatchLatencyHigh", "OfferFanoutErrors", "MatchQueueBacklog"),
@@ -850,7 +846,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     bot_feed(b, pal_ch, "alertmanager", days * n // 2, start, end, _am_warning_line)
     bot_feed(b, soc_ch, "brandwatch", days * n // 3, start, end, _social_line)
 
-    weak_merged = _t("2025-04-22T15:48:00Z")
+    weak_merged = epoch("2025-04-22T15:48:00Z")
     # Payouts' own pages: before the silence they come from payout-* services; after it only payrun's check pages.
     for _ in range(9 * n):
         t = rng.uniform(start, weak_merged - 9 * DAY)
@@ -864,14 +860,14 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                                                "ledger sync caught up after the migration lock")), 700.0)]
                    if rng.random() < 0.4 else None)
     for when in ("2025-03-11T10:20:00Z",):
-        b.incident(svc, "[payout-engine] PayoutReturnRateHigh: returned payouts above 1% of settled (1h)", _t(when),
+        b.incident(svc, "[payout-engine] PayoutReturnRateHigh: returned payouts above 1% of settled (1h)", epoch(when),
                    responders=["radek", "thandiwe"], ack_after=180, resolve_after=2.2 * HOUR,
                    alert_key="alertmanager/payout-engine/PayoutReturnRateHigh",
                    alert_summary="returned 2.4% of settled payouts over 1h; top reason account_closed",
                    notes=[("radek", "a venue bulk-onboarded 41 agency workers with the agency's closed account. "
                                     "worker-accounts fixing the import; returns are correct", 1500.0)])
     for when in ("2025-05-04T06:05:00Z",):
-        b.incident(svc, "[payrun] PayoutBatchNotSubmitted: Daily Pay batch not submitted by 06:00", _t(when),
+        b.incident(svc, "[payrun] PayoutBatchNotSubmitted: Daily Pay batch not submitted by 06:00", epoch(when),
                    responders=["kwame", "marisol"], ack_after=140, resolve_after=0.9 * HOUR,
                    alert_key="alertmanager/payrun/PayoutBatchNotSubmitted",
                    notes=[("kwame", "earnings cut-off job waited on a migration lock, run submitted 06:21", 900.0)])
@@ -884,7 +880,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                    alert_key="alertmanager/worker-accounts/BankDetailsChangeRate")
 
     # Daily Pay run, treasury cash position, recon -----------------------------------------------------------------
-    contrib_merged = _t("2025-05-02T10:15:00Z")
+    contrib_merged = epoch("2025-05-02T10:15:00Z")
     base = {0: 36_400, 1: 31_200, 2: 30_300, 3: 30_100, 4: 31_000, 5: 33_100, 6: 35_200}
     day = start - start % DAY + DAY
     payruns: dict[str, dict[str, Any]] = {}
@@ -940,7 +936,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
         day += DAY
 
     # Hookwatch: Brisa webhook events every four hours -----------------------------------------------------------
-    leak_start, leak_end = _t("2025-04-13T23:40:00Z"), _t("2025-05-07T11:30:00Z")
+    leak_start, leak_end = epoch("2025-04-13T23:40:00Z"), epoch("2025-05-07T11:30:00Z")
     story_windows = {  # window start -> (returned, of which beneficiary_reference_missing)
         "2025-05-20T08:00:00Z": (2, 0), "2025-05-20T12:00:00Z": (37, 35), "2025-05-20T16:00:00Z": (58, 57),
         "2025-05-20T20:00:00Z": (24, 24), "2025-05-21T00:00:00Z": (9, 9), "2025-05-21T04:00:00Z": (604, 601),
@@ -988,7 +984,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
         monday += 7 * DAY
 
     # Mid April: Brisa leaks test-mode webhooks to the live endpoint; seven night pages ---------------------------
-    b.say(vs_ch, _t("2025-04-14T03:40:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Investigating: "
+    b.say(vs_ch, epoch("2025-04-14T03:40:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Investigating: "
           "some test mode webhook events are being delivered to live mode endpoints")
     noisy_at = ("2025-04-14T01:36:00Z", "2025-04-15T02:11:00Z", "2025-04-16T01:52:00Z", "2025-04-17T03:05:00Z",
                 "2025-04-18T02:20:00Z", "2025-04-20T01:44:00Z", "2025-04-21T02:31:00Z")
@@ -996,7 +992,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
              "nothing to do. resolving",
              "Brisa test mode again (case 88213). real failures flat")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, NOISY_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]],
                          ack_after=210 + 30 * i, resolve_after=1400 + 150 * i, handle=f"noisy{i}",
@@ -1019,20 +1015,20 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                 ("2025-04-21T09:05:00Z", "kwame", "two more over the weekend. I'll put a silence in alerting for the "
                  "payouts failure pages until Brisa ships the fix"))
     for when, who, text in grumbles:
-        m = b.say(pay_ch, _t(when), who, text)
+        m = b.say(pay_ch, epoch(when), who, text)
         if "put a silence" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the on-call engineer decides to silence the payouts failure pages after the night pages")
 
-    weak = story_pull(b, al_repo, _WEAKENING, _t("2025-04-22T09:30:00Z"), weak_merged, "weakening",
-                      review="ok as a stopgap. please make endsAt shorter next time", reviewed=_t("2025-04-22T15:30:00Z"),
+    weak = story_pull(b, al_repo, _WEAKENING, epoch("2025-04-22T09:30:00Z"), weak_merged, "weakening",
+                      review="ok as a stopgap. please make endsAt shorter next time", reviewed=epoch("2025-04-22T15:30:00Z"),
                       review_comments=(("noor", "`payout-.*` also matches payout-engine and payout-scheduler, "
                                         "not only the webhook alerts. intended?",
                                         "silences/payouts-brisa-testmode-webhooks.yaml", 14,
-                                        _t("2025-04-22T11:05:00Z")),),
+                                        epoch("2025-04-22T11:05:00Z")),),
                       comments=(("kwame", "yes for now, the test events also trip PayoutFailedRatio on payout-engine. "
                                  "the Daily Pay check (PayoutBatchNotSubmitted) is labelled service=payrun so it "
-                                 "still pages. it's temporary", _t("2025-04-22T11:40:00Z")),))
+                                 "still pages. it's temporary", epoch("2025-04-22T11:40:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="a silence with matchers team=payouts, service=~\"payout-.*\", severity=~\"page|critical\" until 31 July: "
                "written for the test-mode webhook pages, it mutes every payouts page, PayoutReturnRateHigh included")
@@ -1043,24 +1039,24 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
            why="silencectl's line for the broad silence", same_fact_as=("github", weak))
     b.say(pay_ch, weak_merged + 900, "kwame", "silence is live ({{url:weakening}}), no more test-mode pages :zzz:",
           template=True)
-    b.say(vs_ch, _t("2025-04-24T16:10:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Monitoring: a fix "
+    b.say(vs_ch, epoch("2025-04-24T16:10:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Monitoring: a fix "
           "for test mode events on live endpoints is rolling out region by region")
-    fixed = b.say(vs_ch, _t("2025-05-07T11:32:00Z"), "brisastatus", ":large_green_circle: *Brisa Status* Resolved: "
+    fixed = b.say(vs_ch, epoch("2025-05-07T11:32:00Z"), "brisastatus", ":large_green_circle: *Brisa Status* Resolved: "
                   "test mode webhook events are no longer delivered to live mode endpoints")
     tr.add("slack", fixed, "context", must_see=False, group="detection",
            why="Brisa fixes the test-mode leak two weeks before the incident; the silence stays")
-    later = b.say(pay_ch, _t("2025-05-07T14:20:00Z"), "kwame", "brisa says the test-mode leak is fixed :tada: I'll "
+    later = b.say(pay_ch, epoch("2025-05-07T14:20:00Z"), "kwame", "brisa says the test-mode leak is fixed :tada: I'll "
                   "delete the silence after a quiet week")
     tr.add("slack", later, "context", must_see=False, group="detection",
            why="the silence was meant to be removed after Brisa's fix and never was")
-    b.say(pay_ch, _t("2025-05-07T14:31:00Z"), "thandiwe", ":pray:", parent=later)
+    b.say(pay_ch, epoch("2025-05-07T14:31:00Z"), "thandiwe", ":pray:", parent=later)
 
     # 2 May: the daily recon becomes weekly ------------------------------------------------------------------------
-    b.say(fo_ch, _t("2025-04-28T15:10:00Z"), "hattie", "for the recon: happy to look at it at the Monday close only, "
+    b.say(fo_ch, epoch("2025-04-28T15:10:00Z"), "hattie", "for the recon: happy to look at it at the Monday close only, "
           "the dailies are always clean")
-    contrib = story_pull(b, fj_repo, _CONTRIBUTOR, _t("2025-04-29T11:00:00Z"), contrib_merged, "contributor",
+    contrib = story_pull(b, fj_repo, _CONTRIBUTOR, epoch("2025-04-29T11:00:00Z"), contrib_merged, "contributor",
                          review="makes sense, one less thing failing on the report limit",
-                         reviewed=_t("2025-05-02T09:50:00Z"))
+                         reviewed=epoch("2025-05-02T09:50:00Z"))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="moved the payout reconciliation from daily to weekly: the morning summary that would have shown "
                "hundreds of returns against a usual dozen is not posted until the following Monday")
@@ -1073,47 +1069,47 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
            same_fact_as=("github", contrib))
 
     # Decoys before the trigger: the SDK bump in venue-billing, Alertmanager's upgrade ----------------------------
-    sdk = story_pull(b, vb_repo, _SDK_BUMP, _t("2025-05-14T10:00:00Z"), _t("2025-05-15T13:05:00Z"), "distractor_sdk",
+    sdk = story_pull(b, vb_repo, _SDK_BUMP, epoch("2025-05-14T10:00:00Z"), epoch("2025-05-15T13:05:00Z"), "distractor_sdk",
                      review="collections suite green here too")
     ssha = sdk["merge_commit_sha"][:7]
-    b.change_event(vb_svc, f"Deploy venue-billing@{ssha} to production", _t("2025-05-15T13:40:00Z"), "ci-deploy",
+    b.change_event(vb_svc, f"Deploy venue-billing@{ssha} to production", epoch("2025-05-15T13:40:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{vb_repo}/commit/{ssha}", "text": ssha}],
                    details={"deployer": "ottilie", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-05-15T13:40:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-05-15T13:40:02Z"), "deploybot",
           f":rocket: venue-billing `{ssha}` deployed to production by <@{b.people['ottilie'].slack_id}>")
-    b.say(vb_ch, _t("2025-05-15T14:30:00Z"), "ottilie", "we're on Brisa 2025-03-31 for collections, first charges "
+    b.say(vb_ch, epoch("2025-05-15T14:30:00Z"), "ottilie", "we're on Brisa 2025-03-31 for collections, first charges "
           "went through fine")
-    am = story_pull(b, al_repo, _AM_UPGRADE, _t("2025-05-16T10:00:00Z"), _t("2025-05-19T14:02:00Z"),
+    am = story_pull(b, al_repo, _AM_UPGRADE, epoch("2025-05-16T10:00:00Z"), epoch("2025-05-19T14:02:00Z"),
                     "distractor_am", review="route tests pass here too")
-    synced(am, _t("2025-05-19T14:06:00Z"), "distractor_am")
-    b.say(sre_ch, _t("2025-05-19T14:40:00Z"), "fergus", "alertmanager is on 0.28.1, all 3 replicas, silences "
+    synced(am, epoch("2025-05-19T14:06:00Z"), "distractor_am")
+    b.say(sre_ch, epoch("2025-05-19T14:40:00Z"), "fergus", "alertmanager is on 0.28.1, all 3 replicas, silences "
           "carried over")
 
     # 20 May: the API version move ships -------------------------------------------------------------------------
-    b.say(vs_ch, _t("2025-04-02T09:00:00Z"), "brisastatus", ":memo: *Brisa Changelog* API version 2025-03-31 is "
+    b.say(vs_ch, epoch("2025-04-02T09:00:00Z"), "brisastatus", ":memo: *Brisa Changelog* API version 2025-03-31 is "
           "available; 2023-09-12 is retired on 2025-06-30. Migration guide: "
           "https://docs.brisa.example/api/upgrades/2025-03-31")
-    b.say(pay_ch, _t("2025-05-12T10:20:00Z"), "marisol", "picking up PAY-1302, the Brisa 2025-03-31 move. "
+    b.say(pay_ch, epoch("2025-05-12T10:20:00Z"), "marisol", "picking up PAY-1302, the Brisa 2025-03-31 move. "
           "aiming to ship before the end of month rush")
-    trig = story_pull(b, pe_repo, _TRIGGER, _t("2025-05-13T14:10:00Z"), _t("2025-05-20T08:41:00Z"), "trigger",
-                      review="lgtm, nice to lose the resubmit hacks", reviewed=_t("2025-05-20T08:20:00Z"),
+    trig = story_pull(b, pe_repo, _TRIGGER, epoch("2025-05-13T14:10:00Z"), epoch("2025-05-20T08:41:00Z"), "trigger",
+                      review="lgtm, nice to lose the resubmit hacks", reviewed=epoch("2025-05-20T08:20:00Z"),
                       review_comments=(("thandiwe", "do we still need `roll_number` on our BankAccount then?",
-                                        "payout_engine/brisa/mapping.py", 26, _t("2025-05-14T09:40:00Z")),),
+                                        "payout_engine/brisa/mapping.py", 26, epoch("2025-05-14T09:40:00Z")),),
                       comments=(("marisol", "worker-accounts owns that column, leaving it alone. e2e against the "
-                                 "2025-03-31 sandbox: 12/12 green", _t("2025-05-14T10:05:00Z")),))
+                                 "2025-03-31 sandbox: 12/12 green", epoch("2025-05-14T10:05:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the move to Brisa API 2025-03-31 stops sending the building society roll number: Brisa accepts "
                "those payouts and the receiving banks return them hours later")
-    ship_trigger(sc, svc, "payout-engine", trig, _TRIGGER, _t("2025-05-20T09:12:00Z"), "marisol")
-    b.say(pay_ch, _t("2025-05-20T09:30:00Z"), "marisol", "PAY-1302 is live, we're on Brisa 2025-03-31. first "
+    ship_trigger(sc, svc, "payout-engine", trig, _TRIGGER, epoch("2025-05-20T09:12:00Z"), "marisol")
+    b.say(pay_ch, epoch("2025-05-20T09:30:00Z"), "marisol", "PAY-1302 is live, we're on Brisa 2025-03-31. first "
           "cashouts accepted :white_check_mark:")
     search = story_pull(b, al_repo, Change(sc.crowd[2], _SEARCH_SILENCE.title, _SEARCH_SILENCE.body,
                                            _SEARCH_SILENCE.files, "fergus", _SEARCH_SILENCE.labels),
-                        _t("2025-05-20T09:40:00Z"), _t("2025-05-20T10:05:00Z"), "distractor_search")
-    synced(search, _t("2025-05-20T10:09:00Z"), "distractor_search")
-    b.say(vs_ch, _t("2025-05-20T13:02:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Degraded "
+                        epoch("2025-05-20T09:40:00Z"), epoch("2025-05-20T10:05:00Z"), "distractor_search")
+    synced(search, epoch("2025-05-20T10:09:00Z"), "distractor_search")
+    b.say(vs_ch, epoch("2025-05-20T13:02:00Z"), "brisastatus", ":large_yellow_circle: *Brisa Status* Degraded "
           "performance: Faster Payments credits delayed for some receiving banks")
-    b.say(vs_ch, _t("2025-05-20T15:10:00Z"), "brisastatus", ":large_green_circle: *Brisa Status* Resolved: Faster "
+    b.say(vs_ch, epoch("2025-05-20T15:10:00Z"), "brisastatus", ":large_green_circle: *Brisa Status* Resolved: Faster "
           "Payments credits are settling normally")
 
     # The returns come back: Hookwatch, worker-accounts, support, finance ----------------------------------------
@@ -1124,7 +1120,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     for key in ("2025-05-20T16:00:00Z", "2025-05-21T04:00:00Z"):
         tr.add("slack", digests[key], "early_signal", must_see=False, group="detection",
                why="Hookwatch's later digests: returns keep coming, 604 after the Daily Pay run")
-    low_at = _t("2025-05-20T18:46:00Z")
+    low_at = epoch("2025-05-20T18:46:00Z")
     low = b.incident(wa_svc, "[worker-accounts] BankDetailsChangeRate: bank detail updates 5.8x same hour last "
                      "week (1h)", low_at, urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=2.1 * HOUR, severity="warning",
@@ -1134,7 +1130,7 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
            why="workers told 'returned by your bank' re-save their bank details: a low-urgency alert on another "
                "service that pages no one")
     low2 = b.incident(wa_svc, "[worker-accounts] BankDetailsChangeRate: bank detail updates 9.4x same hour last "
-                      "week (1h)", _t("2025-05-21T07:58:00Z"), urgency="low", responders=[], notify=False,
+                      "week (1h)", epoch("2025-05-21T07:58:00Z"), urgency="low", responders=[], notify=False,
                       ack_after=None, resolve_after=5 * HOUR, severity="warning",
                       alert_key="alertmanager/worker-accounts/BankDetailsChangeRate")
     tr.add("pagerduty", low2, "early_signal", must_see=False, group="detection",
@@ -1148,78 +1144,78 @@ def build_silence_matcher(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                           ("2025-05-21T07:20:00Z", "Payment returned - I haven't changed anything"),
                           ("2025-05-21T07:46:00Z", "Not paid for yesterday's shift at the arena"),
                           ("2025-05-21T08:15:00Z", "Returned by bank again after updating details")):
-        b.say(ws_ch, _t(when), "zendesk", f":ticket: Zendesk *#{rng.randrange(236_100, 236_900)}* (worker, P2): "
+        b.say(ws_ch, epoch(when), "zendesk", f":ticket: Zendesk *#{rng.randrange(236_100, 236_900)}* (worker, P2): "
               f"{subject}")
-    pere = b.say(ws_ch, _t("2025-05-20T17:34:00Z"), "pere", "had 3 chats today from workers whose cashout came back "
+    pere = b.say(ws_ch, epoch("2025-05-20T17:34:00Z"), "pere", "had 3 chats today from workers whose cashout came back "
                  "'returned by your bank'. two Yorkshire BS, one a credit union. told them to double check their "
                  "details and try again")
     tr.add("slack", pere, "customer_report", must_see=False, group="reports",
            why="a support agent notices cashouts returned to building society accounts on the first afternoon")
-    b.say(ws_ch, _t("2025-05-20T17:52:00Z"), sc.crowd[11], "had one too, Nationwide I think? bank side probably",
+    b.say(ws_ch, epoch("2025-05-20T17:52:00Z"), sc.crowd[11], "had one too, Nationwide I think? bank side probably",
           parent=pere)
-    fin_q = b.say(fo_ch, _t("2025-05-21T08:41:00Z"), "devika",
+    fin_q = b.say(fo_ch, epoch("2025-05-21T08:41:00Z"), "devika",
                   "Brisa GBP float is £48.8k over forecast this morning (+13.9%), and it's not the top-up, that "
                   "hasn't gone yet. looks like money coming *back* from Brisa rather than going out? anyone in "
                   "payouts know about returns?")
     tr.add("slack", fin_q, "early_signal", must_see=True, group="reports",
            why="a finance ops analyst sees Brisa's float far above forecast and asks about returns, two hours "
                "before the page")
-    b.say(fo_ch, _t("2025-05-21T08:58:00Z"), "callum", "recon runs mondays now, I can run it by hand for yesterday "
+    b.say(fo_ch, epoch("2025-05-21T08:58:00Z"), "callum", "recon runs mondays now, I can run it by hand for yesterday "
           "after standup", parent=fin_q)
-    b.say(fo_ch, _t("2025-05-21T09:03:00Z"), "devika", "that'd be great, thanks", parent=fin_q)
-    spike = b.say(soc_ch, _t("2025-05-21T09:02:00Z"), "brandwatch", ":mag: *Brandwatch* spike: 'fieldhive' + "
+    b.say(fo_ch, epoch("2025-05-21T09:03:00Z"), "devika", "that'd be great, thanks", parent=fin_q)
+    spike = b.say(soc_ch, epoch("2025-05-21T09:02:00Z"), "brandwatch", ":mag: *Brandwatch* spike: 'fieldhive' + "
                   "('not paid' OR 'didn't pay' OR 'returned') 46 mentions in 2h (baseline 1/h), mostly X and TikTok")
     tr.add("slack", spike, "early_signal", must_see=False, group="reports",
            why="social listening picks up workers complaining that they were not paid")
-    shauna = b.say(esc_ch, _t("2025-05-21T09:21:00Z"), "shauna", "social is lighting up with 'fieldhive didn't pay me "
+    shauna = b.say(esc_ch, epoch("2025-05-21T09:21:00Z"), "shauna", "social is lighting up with 'fieldhive didn't pay me "
                    "today', ~50 posts since 7am. is support seeing this too?")
     tr.add("slack", shauna, "customer_report", must_see=False, group="reports",
            why="the community manager relays the social media complaints to support leads")
-    report = b.say(esc_ch, _t("2025-05-21T09:47:00Z"), "bronagh",
+    report = b.say(esc_ch, epoch("2025-05-21T09:47:00Z"), "bronagh",
                    "Escalating: 140+ tickets since 06:30 from workers not paid today. The app tells them 'Returned by "
                    "your bank, check your bank details' but they say nothing changed, and re-saving doesn't help. "
                    "A lot of them bank with building societies or credit unions. Started yesterday afternoon with "
                    "cashouts. Who in payouts can look?")
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="the Worker Support lead escalates: workers not paid, their payouts returned by the bank")
-    b.say(esc_ch, _t("2025-05-21T09:52:00Z"), "shauna", "same people I think, a few posted screenshots of the "
+    b.say(esc_ch, epoch("2025-05-21T09:52:00Z"), "shauna", "same people I think, a few posted screenshots of the "
           "'returned' banner", parent=report)
-    ask = b.say(pay_ch, _t("2025-05-21T10:01:00Z"), "bronagh", "hi payouts :wave: we have ~180 tickets from workers "
+    ask = b.say(pay_ch, epoch("2025-05-21T10:01:00Z"), "bronagh", "hi payouts :wave: we have ~180 tickets from workers "
                 "whose Daily Pay was returned by their bank today. is something known?")
-    b.say(pay_ch, _t("2025-05-21T10:19:00Z"), "radek", "not aware of anything, this morning's run was clean (31,884 "
+    b.say(pay_ch, epoch("2025-05-21T10:19:00Z"), "radek", "not aware of anything, this morning's run was clean (31,884 "
           "accepted by Brisa, 0 rejected). could be on the banks' side? will look after standup", parent=ask)
-    ops = b.say(ops_ch, _t("2025-05-21T10:08:00Z"), "lorcan", "two Manchester venues (the Depot bar team and Kelham "
+    ops = b.say(ops_ch, epoch("2025-05-21T10:08:00Z"), "lorcan", "two Manchester venues (the Depot bar team and Kelham "
                 "Lane kitchens) say staff are threatening not to show tonight because yesterday's pay didn't land. "
                 "anything I can tell them?")
     tr.add("slack", ops, "customer_report", must_see=False, group="reports",
            why="the city ops manager hears from venues whose staff were not paid")
-    b.say(esc_ch, _t("2025-05-21T10:49:00Z"), "bronagh", "260 tickets now. payouts haven't found anything, I'm paging "
+    b.say(esc_ch, epoch("2025-05-21T10:49:00Z"), "bronagh", "260 tickets now. payouts haven't found anything, I'm paging "
           "them", parent=report)
     tr.add("slack", payruns["2025-05-21"], "context", must_see=False, group="cause",
            why="the Daily Pay run is accepted in full by Brisa: the failures only come back hours later as returns")
 
     # Decoys on the page day: the same service's cashout change, worker-accounts' form, another team's page --------
-    cash = story_pull(b, pe_repo, _CASHOUT, _t("2025-05-19T15:00:00Z"), _t("2025-05-21T07:35:00Z"),
+    cash = story_pull(b, pe_repo, _CASHOUT, epoch("2025-05-19T15:00:00Z"), epoch("2025-05-21T07:35:00Z"),
                       "distractor_cashout", review="support will love this")
     csha = cash["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy payout-engine@{csha} to production", _t("2025-05-21T08:05:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy payout-engine@{csha} to production", epoch("2025-05-21T08:05:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{pe_repo}/commit/{csha}", "text": csha}],
                    details={"deployer": "radek", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-05-21T08:05:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-05-21T08:05:02Z"), "deploybot",
           f":rocket: payout-engine `{csha}` deployed to production by <@{b.people['radek'].slack_id}>")
-    form = story_pull(b, wa_repo, _FORM, _t("2025-05-19T11:30:00Z"), _t("2025-05-21T09:50:00Z"), "distractor_form",
+    form = story_pull(b, wa_repo, _FORM, epoch("2025-05-19T11:30:00Z"), epoch("2025-05-21T09:50:00Z"), "distractor_form",
                       review="nice, the EISCD extract is refreshed weekly")
     fsha = form["merge_commit_sha"][:7]
-    b.change_event(wa_svc, f"Deploy worker-accounts@{fsha} to production", _t("2025-05-21T10:31:00Z"), "ci-deploy",
+    b.change_event(wa_svc, f"Deploy worker-accounts@{fsha} to production", epoch("2025-05-21T10:31:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{wa_repo}/commit/{fsha}", "text": fsha}],
                    details={"deployer": "adaeze", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-05-21T10:31:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-05-21T10:31:02Z"), "deploybot",
           f":rocket: worker-accounts `{fsha}` deployed to production by <@{b.people['adaeze'].slack_id}>")
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2025-05-21T09:14:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2025-05-21T09:14:00Z"),
                responders=identity.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "SMS OTP provider slow, failed over to the secondary", 1500.0)])
-    b.incident(platform.service, "[k8s-cluster] node NotReady", _t("2025-05-20T22:40:00Z"),
+    b.incident(platform.service, "[k8s-cluster] node NotReady", epoch("2025-05-20T22:40:00Z"),
                responders=platform.members[:2], ack_after=300, resolve_after=50 * 60,
                alert_key="k8s-cluster/node NotReady")
 

@@ -124,10 +124,6 @@ _HOLLIS_LINES = (
 _CONSONANTS = "bcdfghjkmnpqrstvwxz23456789"
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _limits_change(rng: random.Random) -> ConfigChange:
     """One generated PR of gateway-limits: trials, endpoint costs, global shedding, denylist, sandbox keys."""
     ticket = f"GW-{rng.randrange(330, 410)}"
@@ -693,17 +689,17 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
               f"`ten_brightwell` {bright:.1f}M · `ten_quillon` {quill:.1f}M · `ten_vantor` {vant:.1f}M")
         day += DAY
     # Presidents' Day and the Monday after: the meter flags Hollis, as it flags anyone whose week looks different.
-    b.say(use_ch, _t("2025-02-17T14:04:00Z"), "meterbot", _hollis_anomaly(13, 2_702_118, 6_388_402))
-    b.say(use_ch, _t("2025-02-24T14:04:00Z"), "meterbot", _hollis_anomaly(13, 6_471_930, 2_702_118))
+    b.say(use_ch, epoch("2025-02-17T14:04:00Z"), "meterbot", _hollis_anomaly(13, 2_702_118, 6_388_402))
+    b.say(use_ch, epoch("2025-02-24T14:04:00Z"), "meterbot", _hollis_anomaly(13, 6_471_930, 2_702_118))
 
     # SLO report every six hours ----------------------------------------------------------------------------
-    weak_merged = _t("2025-02-14T15:20:00Z")
+    weak_merged = epoch("2025-02-14T15:20:00Z")
     slot = start - start % DAY + 6 * HOUR
     while slot < end:
-        if slot < _t("2025-02-05T22:00:00Z"):
+        if slot < epoch("2025-02-05T22:00:00Z"):
             budget = rng.uniform(80, 93)
         elif slot < weak_merged:
-            budget = 78 - 40 * (slot - _t("2025-02-05T22:00:00Z")) / (weak_merged - _t("2025-02-05T22:00:00Z"))
+            budget = 78 - 40 * (slot - epoch("2025-02-05T22:00:00Z")) / (weak_merged - epoch("2025-02-05T22:00:00Z"))
         else:
             budget = rng.uniform(81, 92)
         avail = 99.9 + 0.1 * budget / 100
@@ -730,17 +726,17 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     add_joins(b, ext_ch, hollis_people, start, T - 3 * DAY, 2)
 
     # Early February: Tarrow Mobility's load test pages API Platform every night ---------------------------------
-    tarrow = story_pull(b, limits_repo, _TARROW, _t("2025-02-03T10:20:00Z"), _t("2025-02-04T09:45:00Z"), "tarrow",
+    tarrow = story_pull(b, limits_repo, _TARROW, epoch("2025-02-03T10:20:00Z"), epoch("2025-02-04T09:45:00Z"), "tarrow",
                         review="ok, 50 is the trial ceiling")
-    applied(tarrow, _t("2025-02-04T09:51:00Z"), "tarrow")
-    b.say(se_ch, _t("2025-02-04T10:30:00Z"), "tamsin", "Tarrow's trial key is at 50 rps now, their load test starts "
+    applied(tarrow, epoch("2025-02-04T09:51:00Z"), "tarrow")
+    b.say(se_ch, epoch("2025-02-04T10:30:00Z"), "tamsin", "Tarrow's trial key is at 50 rps now, their load test starts "
           "thursday morning Melbourne time. told them 429 above that is expected")
     noisy_at = ("2025-02-05T23:14:00Z", "2025-02-06T22:51:00Z", "2025-02-07T23:37:00Z", "2025-02-10T00:09:00Z",
                 "2025-02-10T23:02:00Z", "2025-02-11T23:26:00Z", "2025-02-12T22:58:00Z")
     notes = ("all 429s to ten_tarrow_trial (load test, SE-77), capped at 50 rps as agreed. nothing broken, resolving",
              "Tarrow again. 429 on their trial key counted as unavailability. 5xx flat")
     for i, when in enumerate(noisy_at):
-        t = _t(when)
+        t = epoch(when)
         who = ONCALL[i % len(ONCALL)]
         inc = b.incident(svc, SLO_TITLE, t, responders=[who, ONCALL[(i + 1) % len(ONCALL)]], ack_after=200 + 25 * i,
                          resolve_after=1500 + 120 * i, handle=f"noisy{i}", alert_key=SLO_KEY,
@@ -763,112 +759,112 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                 ("2025-02-12T09:05:00Z", "henrike", "agree. I'll make the SLI 5xx only, TenantThrottleRatio still "
                  "tells us when someone is being throttled"))
     for when, who, text in grumbles:
-        m = b.say(api_ch, _t(when), who, text)
+        m = b.say(api_ch, epoch(when), who, text)
         if "can we stop" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="the team asks to stop the night pages that 429s of a load test cause")
-    b.say(se_ch, _t("2025-02-11T15:10:00Z"), "tamsin", "Tarrow asks if we can lift their trial to 200 rps for the rest "
+    b.say(se_ch, epoch("2025-02-11T15:10:00Z"), "tamsin", "Tarrow asks if we can lift their trial to 200 rps for the rest "
           "of the load test, they keep hitting 429")
-    b.say(se_ch, _t("2025-02-11T15:40:00Z"), "bartosz", "not without an order form, sorry. the 429s are the point of "
+    b.say(se_ch, epoch("2025-02-11T15:40:00Z"), "bartosz", "not without an order form, sorry. the 429s are the point of "
           "the test for them anyway")
 
     # Feb 14: the availability SLI stops counting 408/429 -------------------------------------------------------
-    weak = story_pull(b, slo_repo, _WEAKENING, _t("2025-02-13T10:40:00Z"), weak_merged, "weakening",
+    weak = story_pull(b, slo_repo, _WEAKENING, epoch("2025-02-13T10:40:00Z"), weak_merged, "weakening",
                       review="makes sense. should paid tenants' 429s count though? they shouldn't ever be throttled",
-                      reviewed=_t("2025-02-14T14:55:00Z"),
+                      reviewed=epoch("2025-02-14T14:55:00Z"),
                       comments=(("henrike", "that's what TenantThrottleRatio is for, let's not overthink it",
-                                 _t("2025-02-14T15:05:00Z")),))
+                                 epoch("2025-02-14T15:05:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="made the public-api availability SLI count only 5xx: a tenant getting 429 on most calls no longer "
                "burns the error budget or pages anyone")
     wev = regenerated(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the alert rules regenerated from the 5xx-only SLI", same_fact_as=("github", weak))
-    b.say(api_ch, _t("2025-02-14T15:40:00Z"), "henrike", "merged {{url:weakening}}: 408/429 don't burn the "
+    b.say(api_ch, epoch("2025-02-14T15:40:00Z"), "henrike", "merged {{url:weakening}}: 408/429 don't burn the "
           "availability budget anymore, no more Tarrow pages", template=True)
 
     # Feb 25: wayfix-jvm retries 429s by itself ----------------------------------------------------------------
-    contrib = story_pull(b, sdk_repo, _CONTRIBUTOR, _t("2025-02-19T13:10:00Z"), _t("2025-02-25T14:30:00Z"),
+    contrib = story_pull(b, sdk_repo, _CONTRIBUTOR, epoch("2025-02-19T13:10:00Z"), epoch("2025-02-25T14:30:00Z"),
                          "contributor", review="nice, this removes a lot of footguns. DEBUG is right for the retries",
-                         reviewed=_t("2025-02-25T14:05:00Z"),
+                         reviewed=epoch("2025-02-25T14:05:00Z"),
                          comments=(("fenna", "should we log at WARN after a couple of throttled retries? otherwise "
-                                    "customers won't know they're being throttled", _t("2025-02-20T10:15:00Z")),
+                                    "customers won't know they're being throttled", epoch("2025-02-20T10:15:00Z")),
                                    ("kalani", "they'll get RateLimitedException at the end, that's the signal",
-                                    _t("2025-02-20T10:40:00Z"))))
+                                    epoch("2025-02-20T10:40:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="made the JVM SDK retry 429s silently (6 attempts, up to 120s, DEBUG logs): a throttled integration "
                "throws nothing, its queue grows, and every retry is another request against the limit")
-    rel = b.say(sdk_ch, _t("2025-02-26T10:02:00Z"), "sdkbot", ":package: wayfix-jvm 5.4.0 published to Maven "
+    rel = b.say(sdk_ch, epoch("2025-02-26T10:02:00Z"), "sdkbot", ":package: wayfix-jvm 5.4.0 published to Maven "
                 "Central (429s retried automatically with backoff)")
     tr.add("slack", rel, "contributor", must_see=False, group="cause", why="the release of the SDK with silent "
            "429 retries", same_fact_as=("github", contrib))
-    upg = b.say(ext_ch, _t("2025-03-04T15:12:00Z"), "wes", "fyi we rolled wayfix-jvm 5.4.0 to all dispatch workers "
+    upg = b.say(ext_ch, epoch("2025-03-04T15:12:00Z"), "wes", "fyi we rolled wayfix-jvm 5.4.0 to all dispatch workers "
                 "last night, the built-in 429 retry means we can finally delete our own wrapper :+1:")
     tr.add("slack", upg, "context", must_see=False, group="cause",
            why="Hollis Freight runs the SDK that retries 429s silently")
-    b.say(ext_ch, _t("2025-03-04T15:40:00Z"), "tamsin", "nice! that's exactly what it's for", parent=upg)
+    b.say(ext_ch, epoch("2025-03-04T15:40:00Z"), "tamsin", "nice! that's exactly what it's for", parent=upg)
 
     # Mar 4-11: the limits refactor, merged and applied on Tuesday morning ---------------------------------------
-    b.say(api_ch, _t("2025-03-03T10:15:00Z"), "bartosz", "picking up GW-412, tenants.yaml is a mess. half the rows "
+    b.say(api_ch, epoch("2025-03-03T10:15:00Z"), "bartosz", "picking up GW-412, tenants.yaml is a mess. half the rows "
           "just repeat the plan")
-    trig = story_pull(b, limits_repo, _TRIGGER, _t("2025-03-04T09:20:00Z"), _t("2025-03-11T08:06:00Z"), "trigger",
-                      review="lgtm", reviewed=_t("2025-03-11T07:50:00Z"),
+    trig = story_pull(b, limits_repo, _TRIGGER, epoch("2025-03-04T09:20:00Z"), epoch("2025-03-11T08:06:00Z"), "trigger",
+                      review="lgtm", reviewed=epoch("2025-03-11T07:50:00Z"),
                       review_comments=(("mireille", "hollis' row had a contract ref, does Accounts know it's going?",
-                                        "limits/tenants.yaml", 2, _t("2025-03-05T11:30:00Z")),),
+                                        "limits/tenants.yaml", 2, epoch("2025-03-05T11:30:00Z")),),
                       comments=(("bartosz", "they're at 540 rps peak, the new tier is 600 with 1200 burst. nothing "
-                                 "changes for them in practice", _t("2025-03-05T12:10:00Z")),))
+                                 "changes for them in practice", epoch("2025-03-05T12:10:00Z")),))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="the limits refactor dropped the contract rows of the largest enterprise tenants: Hollis Freight falls "
                "from 2,400 to the 600 rps enterprise default")
-    applied_at = _t("2025-03-11T08:14:00Z")
+    applied_at = epoch("2025-03-11T08:14:00Z")
     tev, tline = applied(trig, applied_at, "trigger")
     tr.add("pagerduty", tev, "trigger", must_see=False, group="cause", why="Limits Sync applying the refactor to "
            "ratelimitd", same_fact_as=("github", trig))
     tr.add("slack", tline, "trigger", must_see=False, group="cause", why="the apply line of the refactor",
            same_fact_as=("github", trig))
-    b.say(api_ch, _t("2025-03-11T08:30:00Z"), "bartosz", "GW-412 is live: plans.yaml + overrides.yaml, tenants.yaml "
+    b.say(api_ch, epoch("2025-03-11T08:30:00Z"), "bartosz", "GW-412 is live: plans.yaml + overrides.yaml, tenants.yaml "
           "is gone :broom: ratelimitd reloaded clean in both regions")
 
     # Decoys: an Envoy upgrade, a TLS change, a tenant's stale key, another team's page -----------------------------
-    envoy = story_pull(b, gw_repo, _ENVOY, _t("2025-03-06T13:00:00Z"), _t("2025-03-10T14:20:00Z"),
+    envoy = story_pull(b, gw_repo, _ENVOY, epoch("2025-03-06T13:00:00Z"), epoch("2025-03-10T14:20:00Z"),
                        "distractor_envoy", review="shadow diff looks clean")
     esha = envoy["merge_commit_sha"][:7]
-    b.change_event(svc, f"Deploy public-api@{esha} to production", _t("2025-03-10T15:05:00Z"), "ci-deploy",
+    b.change_event(svc, f"Deploy public-api@{esha} to production", epoch("2025-03-10T15:05:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{gw_repo}/commit/{esha}", "text": esha}],
                    details={"deployer": "obinna", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2025-03-10T15:05:02Z"), "deploybot",
+    b.say(sc.common["deploys"], epoch("2025-03-10T15:05:02Z"), "deploybot",
           f":rocket: public-api `{esha}` deployed to production by <@{b.people['obinna'].slack_id}>")
-    b.say(api_ch, _t("2025-03-10T16:10:00Z"), "obinna", "envoy 1.32.3 is out everywhere, p99 unchanged")
+    b.say(api_ch, epoch("2025-03-10T16:10:00Z"), "obinna", "envoy 1.32.3 is out everywhere, p99 unchanged")
     tls_author, tls_reviewer = platform.members[0], platform.members[1]
     tls = story_pull(b, platform.repo, dataclasses.replace(_TLS, author=tls_author, reviewer=tls_reviewer),
-                     _t("2025-03-07T11:00:00Z"), _t("2025-03-11T09:40:00Z"), "distractor_tls")
+                     epoch("2025-03-07T11:00:00Z"), epoch("2025-03-11T09:40:00Z"), "distractor_tls")
     b.change_event(platform.service, f"terraform apply infra@{tls['merge_commit_sha'][:7]}: cloudflare api zone min "
-                   "TLS 1.2", _t("2025-03-11T09:55:00Z"), "terraform",
+                   "TLS 1.2", epoch("2025-03-11T09:55:00Z"), "terraform",
                    links=[{"href": "{{url:distractor_tls}}", "text": _TLS.title}],
                    details={"workspace": "cloudflare-prod"})
     b.templated.append((b.pd["change_events"][-1]["links"][0], "href"))
-    b.say(platform.channel, _t("2025-03-11T10:02:00Z"), tls_author, "api zone is TLS 1.2+ now, handshake errors "
+    b.say(platform.channel, epoch("2025-03-11T10:02:00Z"), tls_author, "api zone is TLS 1.2+ now, handshake errors "
           "flat so far")
     b.incident(svc, "[public-api] TenantAuthFailures: ten_pelgrim 401 ratio above 90% (15m)",
-               _t("2025-03-11T10:52:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
+               epoch("2025-03-11T10:52:00Z"), urgency="low", responders=[], notify=False, ack_after=None,
                resolve_after=1.8 * HOUR, alert_key="prometheus/TenantAuthFailures/ten_pelgrim", severity="warning")
-    pmsg = b.say(api_ch, _t("2025-03-11T11:05:00Z"), "obinna", "pelgrim's old key is hammering us, ~40k req/min of "
+    pmsg = b.say(api_ch, epoch("2025-03-11T11:05:00Z"), "obinna", "pelgrim's old key is hammering us, ~40k req/min of "
                  "401s. they rotated keys yesterday and left a cron on the old one. support is on it")
-    b.say(api_ch, _t("2025-03-11T11:12:00Z"), "eunji", "dies at the auth filter, costs us nothing. fine", parent=pmsg)
-    b.say(sup_ch, _t("2025-03-11T11:31:00Z"), "zendesk", ":ticket: Zendesk *#48391* (Pelgrim Realty, growth, P2): "
+    b.say(api_ch, epoch("2025-03-11T11:12:00Z"), "eunji", "dies at the auth filter, costs us nothing. fine", parent=pmsg)
+    b.say(sup_ch, epoch("2025-03-11T11:31:00Z"), "zendesk", ":ticket: Zendesk *#48391* (Pelgrim Realty, growth, P2): "
           "All calls return 401 since key rotation")
-    b.say(sup_ch, _t("2025-03-11T12:35:00Z"), "anjali", "pelgrim sorted, they had the old key in a second cron. "
+    b.say(sup_ch, epoch("2025-03-11T12:35:00Z"), "anjali", "pelgrim sorted, they had the old key in a second cron. "
           "401s gone")
-    b.incident(identity.service, "[auth-service] token issuance latency", _t("2025-03-11T14:31:00Z"),
+    b.incident(identity.service, "[auth-service] token issuance latency", epoch("2025-03-11T14:31:00Z"),
                responders=identity.members[:2], ack_after=240, resolve_after=40 * 60,
                alert_key="auth-service/token issuance latency",
                notes=[(identity.members[0], "console login slow, session store failover, recovered", 1800.0)])
 
     # 13:02 onwards: the throttle alert, the meter, the account manager, Hollis -------------------------------------
     fix_applied = T + 0.47 * HOUR
-    g = b.say(apal_ch, _t("2025-03-11T13:17:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* "
+    g = b.say(apal_ch, epoch("2025-03-11T13:17:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* "
               "TenantThrottleRatio `ten_hollisfreight` 429 ratio 64% above 25% for 15m (plan enterprise)")
-    low_at = _t("2025-03-11T13:17:30Z")
+    low_at = epoch("2025-03-11T13:17:30Z")
     low = b.incident(svc, "[public-api] TenantThrottleRatio: ten_hollisfreight 429 ratio above 25% (15m)", low_at,
                      urgency="low", responders=[], notify=False, ack_after=None,
                      resolve_after=fix_applied + 0.4 * HOUR - low_at, alert_key=f"{THROTTLE_KEY}/ten_hollisfreight",
@@ -879,48 +875,48 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
                "one and stayed open until the fix")
     tr.add("slack", g, "early_signal", must_see=False, group="detection", why="Grafana's line for the same alert",
            same_fact_as=("pagerduty", low))
-    meter = b.say(use_ch, _t("2025-03-11T14:04:00Z"), "meterbot",
+    meter = b.say(use_ch, epoch("2025-03-11T14:04:00Z"), "meterbot",
                   _hollis_anomaly(13, 2_131_004, 6_412_880, throttled=4_870_112))
     tr.add("slack", meter, "early_signal", must_see=True, group="detection",
            why="the usage meter posts a 67% drop in Hollis Freight's successful calls, with 4.9M 429s in the hour")
-    b.say(use_ch, _t("2025-03-11T15:04:00Z"), "meterbot", _hollis_anomaly(14, 2_140_550, 6_802_310,
+    b.say(use_ch, epoch("2025-03-11T15:04:00Z"), "meterbot", _hollis_anomaly(14, 2_140_550, 6_802_310,
                                                                        throttled=5_611_907))
-    early = b.say(ext_ch, _t("2025-03-11T14:21:00Z"), "marguerite", "is the API slower today? our morning geocode "
+    early = b.say(ext_ch, epoch("2025-03-11T14:21:00Z"), "marguerite", "is the API slower today? our morning geocode "
                   "run is way behind, dispatch is asking")
     tr.add("slack", early, "customer_report", must_see=False, group="reports",
            why="Hollis Freight's ops lead notices the morning run falling behind")
-    am = b.say(sc.common["eng-help"], _t("2025-03-11T14:52:00Z"), "georgina",
+    am = b.say(sc.common["eng-help"], epoch("2025-03-11T14:52:00Z"), "georgina",
                "random q: Hollis Freight's usage in the account dashboard dropped like 70% this morning. did something "
                "change on our side or are they moving traffic somewhere else?? renewal is in april :grimacing:")
     tr.add("slack", am, "early_signal", must_see=True, group="reports",
            why="the account manager sees Hollis Freight's usage drop and asks engineering in a general channel")
-    b.say(sc.common["eng-help"], _t("2025-03-11T15:06:00Z"), sc.crowd[3], "nothing in #deploys that looks related, "
+    b.say(sc.common["eng-help"], epoch("2025-03-11T15:06:00Z"), sc.crowd[3], "nothing in #deploys that looks related, "
           "maybe ask in #api-platform?", parent=am)
-    b.say(sc.common["eng-help"], _t("2025-03-11T15:09:00Z"), "georgina", "will do after my call", parent=am)
-    wes = b.say(ext_ch, _t("2025-03-11T15:31:00Z"), "wes",
+    b.say(sc.common["eng-help"], epoch("2025-03-11T15:09:00Z"), "georgina", "will do after my call", parent=am)
+    wes = b.say(ext_ch, epoch("2025-03-11T15:31:00Z"), "wes",
                 "Hey team, since ~9am ET our dispatch geocoding is crawling. With DEBUG on, wayfix-jvm logs "
                 "'throttled (429) ... retry 4/6 in PT32S' for most calls. Backlog is 410k addresses and drivers are "
                 "leaving depots without optimized routes. Did something change with our limits? We're contracted "
                 "for 2,400 rps")
     tr.add("slack", wes, "customer_report", must_see=True, group="reports",
            why="Hollis Freight reports 429s on most calls and a growing dispatch backlog in the shared channel")
-    b.say(ext_ch, _t("2025-03-11T15:44:00Z"), "georgina", "so sorry Wes, looping in support and engineering now",
+    b.say(ext_ch, epoch("2025-03-11T15:44:00Z"), "georgina", "so sorry Wes, looping in support and engineering now",
           parent=wes)
-    b.say(sup_ch, _t("2025-03-11T15:47:00Z"), "zendesk", ":ticket: Zendesk *#48402* (Hollis Freight, enterprise, "
+    b.say(sup_ch, epoch("2025-03-11T15:47:00Z"), "zendesk", ":ticket: Zendesk *#48402* (Hollis Freight, enterprise, "
           "P1): 429 Too Many Requests on most geocode calls since 13:00 UTC")
-    b.say(ext_ch, _t("2025-03-11T16:12:00Z"), "marguerite", "our VP ops is asking for an ETA, we're dispatching "
+    b.say(ext_ch, epoch("2025-03-11T16:12:00Z"), "marguerite", "our VP ops is asking for an ETA, we're dispatching "
           "from paper lists at 3 depots", parent=wes)
 
     # The escalation and the page ----------------------------------------------------------------------------------
-    esc = b.say(sup_ch, _t("2025-03-11T16:21:00Z"), "dario",
+    esc = b.say(sup_ch, epoch("2025-03-11T16:21:00Z"), "dario",
                 "escalating #48402: Hollis Freight gets 429 on ~60% of calls since 13:00 UTC, backlog 410k addresses. "
                 "they're on enterprise with a 2,400 rps contract. the status page and the SLO board are green. "
                 "who owns limits?")
     tr.add("slack", esc, "customer_report", must_see=False, group="reports",
            why="support escalates the enterprise tenant's throttling")
-    b.say(sup_ch, _t("2025-03-11T16:33:00Z"), "anjali", "#api-platform I think, their on-call is on PagerDuty",
+    b.say(sup_ch, epoch("2025-03-11T16:33:00Z"), "anjali", "#api-platform I think, their on-call is on PagerDuty",
           parent=esc)
-    b.say(sup_ch, _t("2025-03-11T16:46:00Z"), "dario", "paging public-api", parent=esc)
+    b.say(sup_ch, epoch("2025-03-11T16:46:00Z"), "dario", "paging public-api", parent=esc)
     page_by_hand(b, tr, svc, "Hollis Freight: ~60% of API calls get 429 since 13:00 UTC, dispatch backlog 410k", T,
                  responders=ONCALL, ack_after=150, resolve_after=2.6 * HOUR, manual_by="dario",
                  description="Enterprise tenant ten_hollisfreight is throttled on most geocode calls since "
@@ -980,7 +976,7 @@ def build_tenant_throttle(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any
     fev, _ = applied(fix, fix_applied, "fix")
     tr.add("pagerduty", fev, "fix", must_see=False, group="cause", why="Limits Sync applying the fix",
            same_fact_as=("github", fix))
-    b.say(use_ch, _t("2025-03-11T18:04:00Z"), "meterbot", _hollis_anomaly(17, 8_905_220, 6_120_480))
+    b.say(use_ch, epoch("2025-03-11T18:04:00Z"), "meterbot", _hollis_anomaly(17, 8_905_220, 6_120_480))
     b.say(ext_ch, T + 1.2 * HOUR, "wes", "calls are flowing again, backlog down to 120k. thanks, but we'd like an RCA "
           "please", parent=wes)
     follow = story_pull(b, slo_repo, _FOLLOW, T + 17 * HOUR, T + 26 * HOUR, "follow", review="yes please")

@@ -98,12 +98,8 @@ FREE = (("2024-11-18T10:31:00Z", 291.4), ("2024-11-18T12:51:00Z", 265.0), ("2024
         ("2024-11-19T02:10:00Z", 68.0), ("2024-11-19T06:00:00Z", 40.0), ("2024-11-19T07:38:00Z", 0.0))
 
 
-def _t(text: str) -> float:
-    return epoch(text if len(text) > 10 else text + "T00:00:00Z")
-
-
 def _free(t: float) -> float:
-    pts = [(_t(a), v) for a, v in FREE]
+    pts = [(epoch(a), v) for a, v in FREE]
     if t <= pts[0][0]:
         return pts[0][1]
     for (a, va), (c, vc) in zip(pts, pts[1:], strict=False):
@@ -117,7 +113,7 @@ def _lag(t: float) -> float:
 
 
 def _outage(t: float) -> bool:
-    return _t("2024-11-19T07:30:00Z") <= t <= _t("2024-11-19T12:30:00Z")
+    return epoch("2024-11-19T07:30:00Z") <= t <= epoch("2024-11-19T12:30:00Z")
 
 
 def _hunk(start: int, context: str, body: str) -> str:
@@ -334,7 +330,7 @@ def _rds_line(rng: random.Random, t: float) -> str:
     """A routine RDS event relayed by AWS Chatbot to #dba-events."""
     db = rng.choice(("bookings-db-prod", "billing-db-prod", "forms-db-prod", "bookings-db-reporting",
                      "bookings-db-staging"))
-    if db == "bookings-db-prod" and _t("2024-11-18T13:00:00Z") <= t <= _t("2024-11-19T12:30:00Z"):
+    if db == "bookings-db-prod" and epoch("2024-11-18T13:00:00Z") <= t <= epoch("2024-11-19T12:30:00Z"):
         db = "billing-db-prod"
     k = rng.random()
     if k < 0.35:
@@ -812,15 +808,15 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                         (sre_ch, sre_people), (fin_ch, ["clementine"]), (sup_ch, SUPPORT), (cs_ch, ACCOUNTS),
                         (dpa_ch, data_people), (ev_ch, dbre_people)):
         add_joins(b, ch, joiners, start, end, 3)
-    add_incidents(b, scheduling, 8 * n, start, _t("2024-11-10"), sal_ch)
-    add_incidents(b, notify, 5 * n, start, _t("2024-11-12"), sc.common["alerts"], incident_channels=False)
-    add_incidents(b, data, 5 * n, start, _t("2024-11-12"), dpa_ch, incident_channels=False)
-    add_incidents(b, dbre, 5 * n, start, _t("2024-11-14"), dbo_ch, incident_channels=False)
-    add_incidents(b, dbre, max(1, n), _t("2024-11-24"), end, dbo_ch, incident_channels=False)
-    add_deploys(b, scheduling, 35 * n, start, _t("2024-11-17"), sc.common["deploys"])
-    add_deploys(b, scheduling, max(1, 3 * n), _t("2024-11-20T12:00:00Z"), end, sc.common["deploys"])
-    add_deploys(b, notify, 15 * n, start, _t("2024-11-18"), sc.common["deploys"])
-    add_deploys(b, notify, max(1, 2 * n), _t("2024-11-20T12:00:00Z"), end, sc.common["deploys"])
+    add_incidents(b, scheduling, 8 * n, start, epoch("2024-11-10"), sal_ch)
+    add_incidents(b, notify, 5 * n, start, epoch("2024-11-12"), sc.common["alerts"], incident_channels=False)
+    add_incidents(b, data, 5 * n, start, epoch("2024-11-12"), dpa_ch, incident_channels=False)
+    add_incidents(b, dbre, 5 * n, start, epoch("2024-11-14"), dbo_ch, incident_channels=False)
+    add_incidents(b, dbre, max(1, n), epoch("2024-11-24"), end, dbo_ch, incident_channels=False)
+    add_deploys(b, scheduling, 35 * n, start, epoch("2024-11-17"), sc.common["deploys"])
+    add_deploys(b, scheduling, max(1, 3 * n), epoch("2024-11-20T12:00:00Z"), end, sc.common["deploys"])
+    add_deploys(b, notify, 15 * n, start, epoch("2024-11-18"), sc.common["deploys"])
+    add_deploys(b, notify, max(1, 2 * n), epoch("2024-11-20T12:00:00Z"), end, sc.common["deploys"])
     days = int((end - start) / DAY)
     bot_feed(b, dpa_ch, "cdcwatch", 2 * days * n, start, end, _cdc_line)
     bot_feed(b, ev_ch, "awschatbot", 2 * days * n, start, end, _rds_line)
@@ -830,7 +826,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     for _ in range(10 * n):
         d0 = rng.uniform(start, end)
         t = d0 - d0 % DAY + 3 * HOUR + rng.uniform(300, 1500)
-        if _t("2024-11-18") <= t <= _t("2024-11-20"):
+        if epoch("2024-11-18") <= t <= epoch("2024-11-20"):
             continue
         b.say(dpa_ch, t, "cdcwatch", ":x: `forms-cdc` task 0 FAILED: org.postgresql.util.PSQLException: An I/O error "
               "occurred while sending to the backend · auto-restart 1/3 in 2m")
@@ -843,8 +839,8 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     # PG Daily every morning, and the Sunday pg_repack of reminder_events -------------------------------------------
     noisy = (("2024-09-15T01:48:00Z", 18.9), ("2024-09-22T01:41:00Z", 18.6), ("2024-09-29T01:52:00Z", 18.1),
              ("2024-10-06T01:39:00Z", 17.8), ("2024-10-13T01:45:00Z", 17.4), ("2024-10-13T02:32:00Z", 17.2))
-    contrib_applied = _t("2024-10-31T11:02:00Z")
-    follow_applied = _t("2024-11-21T15:10:00Z")
+    contrib_applied = epoch("2024-10-31T11:02:00Z")
+    follow_applied = epoch("2024-11-21T15:10:00Z")
     day0 = start - start % DAY + DAY
     d = day0
     billing_free, forms_free = 213.0, 121.0
@@ -855,7 +851,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         at = d + 6 * HOUR + rng.uniform(5, 50)
         days_in = (d - day0) / DAY
         scaling = "max 2000 GiB" if at < contrib_applied else ("off" if at < follow_applied else "max 1600 GiB")
-        if at < _t("2024-11-19"):
+        if at < epoch("2024-11-19"):
             book, size = 326.0 - 0.35 * days_in + rng.uniform(-0.15, 0.15), 800
             wal, slots = rng.uniform(3.2, 5.1), "none"
         elif day == "2024-11-19":
@@ -877,15 +873,15 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         prev_book = book
         digests[day] = b.say(dba_ch, at, "pgdaily", _digest(day, rows))
         d += DAY
-    sunday = _t("2024-08-11T01:00:00Z")
+    sunday = epoch("2024-08-11T01:00:00Z")
     while sunday < end:
         day = iso(sunday)[:10]
         dips = [v for w, v in noisy if w.startswith(day)]
         if dips:
             low = min(dips)
-        elif sunday < _t("2024-09-15"):
-            low = 20.2 + 0.12 * (_t("2024-09-15") - sunday) / (7 * DAY) + rng.uniform(0.0, 0.3)
-        elif sunday < _t("2024-11-19"):
+        elif sunday < epoch("2024-09-15"):
+            low = 20.2 + 0.12 * (epoch("2024-09-15") - sunday) / (7 * DAY) + rng.uniform(0.0, 0.3)
+        elif sunday < epoch("2024-11-19"):
             low = rng.uniform(16.3, 17.3)
         else:
             low = rng.uniform(41.0, 42.5)
@@ -899,7 +895,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     notes = ("pg_repack of reminder_events, free storage back to 36% by 03:00. resolving",
              "weekly repack again, nothing to do")
     for i, (when, low) in enumerate(noisy):
-        t = _t(when)
+        t = epoch(when)
         who = DBRE_PEOPLE[i % 2]
         inc = b.incident(db_svc, PAGE_TITLE, t, responders=[who, DBRE_PEOPLE[(i + 1) % 2]], ack_after=260 + 30 * i,
                          resolve_after=2400 + 200 * i, handle=f"noisy{i}", alert_key=FREE_KEY,
@@ -921,48 +917,48 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
                  "after itself"),
                 ("2024-10-13T09:58:00Z", "gareth", "+1. keep it going to our queue as a ticket"))
     for when, who, text in grumbles:
-        m = b.say(dba_ch, _t(when), who, text)
+        m = b.say(dba_ch, epoch(when), who, text)
         if "change the rule" in text:
             tr.add("slack", m, "context", must_see=False, group="detection",
                    why="DBRE decides to turn the free-storage page into a ticket, counting on storage autoscaling")
-    b.say(sre_ch, _t("2024-10-14T09:05:00Z"), "beatriz", "heads up, making BookingsDbFreeStorageLow a ticket (10% for "
+    b.say(sre_ch, epoch("2024-10-14T09:05:00Z"), "beatriz", "heads up, making BookingsDbFreeStorageLow a ticket (10% for "
           "1h) instead of a page at 20%. the Sunday repack has paged us 6 times, PR incoming")
-    b.say(sre_ch, _t("2024-10-14T09:16:00Z"), "yusuf", "sure, severity: ticket still opens a low-urgency incident in "
+    b.say(sre_ch, epoch("2024-10-14T09:16:00Z"), "yusuf", "sure, severity: ticket still opens a low-urgency incident in "
           "your queue")
 
     # Oct 14-15: the free-storage page becomes a ticket -------------------------------------------------------------
-    weak = story_pull(b, rules_repo, _WEAKENING, _t("2024-10-14T09:40:00Z"), _t("2024-10-15T11:05:00Z"), "weakening",
-                      review="ok. we'd still see the ticket in the morning", reviewed=_t("2024-10-15T10:40:00Z"),
+    weak = story_pull(b, rules_repo, _WEAKENING, epoch("2024-10-14T09:40:00Z"), epoch("2024-10-15T11:05:00Z"), "weakening",
+                      review="ok. we'd still see the ticket in the morning", reviewed=epoch("2024-10-15T10:40:00Z"),
                       comments=(("gareth", "autoscaling kicks in at 10% free too, so the ticket and the growth would "
-                                 "arrive together. fine by me", _t("2024-10-14T13:12:00Z")),))
+                                 "arrive together. fine by me", epoch("2024-10-14T13:12:00Z")),))
     tr.add("github", weak, "detection_weakened", must_see=True, group="detection",
            why="turned the bookings-db free-storage page (20% for 15m) into a ticket at 10% for an hour, counting on "
                "storage autoscaling: a disk filling overnight pages no one")
     wev = rules_loaded(weak)
     tr.add("pagerduty", wev, "detection_weakened", must_see=False, group="detection",
            why="the relaxed rule reaching Prometheus", same_fact_as=("github", weak))
-    b.say(dba_ch, _t("2024-10-15T11:20:00Z"), "beatriz", "merged {{url:weakening}}: free storage on bookings-db is a "
+    b.say(dba_ch, epoch("2024-10-15T11:20:00Z"), "beatriz", "merged {{url:weakening}}: free storage on bookings-db is a "
           "ticket at 10% for 1h now. quiet Sundays :zzz:", template=True)
 
     # Oct 24-31: FinOps turns storage autoscaling off ------------------------------------------------------------
-    fin = b.say(fin_ch, _t("2024-10-24T10:30:00Z"), "clementine",
+    fin = b.say(fin_ch, epoch("2024-10-24T10:30:00Z"), "clementine",
                 "RDS storage review (FINOPS-77): autoscaling grew bookings-db-prod 600 -> 800 GiB in one night in "
                 "August and billing-db 400 -> 500 in April. storage never shrinks. proposal: autoscaling off on prod, "
                 "every increase is a PR with an owner")
     tr.add("slack", fin, "context", must_see=False, group="cause",
            why="the cost review that leads to storage autoscaling being turned off")
-    b.say(fin_ch, _t("2024-10-24T11:02:00Z"), "gareth", "ok from DBRE. bookings-db has 36% free and grows ~2.5 GiB a "
+    b.say(fin_ch, epoch("2024-10-24T11:02:00Z"), "gareth", "ok from DBRE. bookings-db has 36% free and grows ~2.5 GiB a "
           "week, we'd see a trend in PG Daily long before", parent=fin)
     plan = ("Ran Plan for dir: `envs/prod/rds` workspace: `default`\n\n```diff\n~ module.bookings_db.aws_db_instance."
             "this\n    ~ max_allocated_storage = 2000 -> 0\n~ module.billing_db.aws_db_instance.this\n    ~ "
             "max_allocated_storage = 1000 -> 0\n```\nPlan: 0 to add, 2 to change, 0 to destroy.")
-    contrib = story_pull(b, tf_repo, _CONTRIBUTOR, _t("2024-10-29T14:10:00Z"), _t("2024-10-31T11:05:00Z"),
+    contrib = story_pull(b, tf_repo, _CONTRIBUTOR, epoch("2024-10-29T14:10:00Z"), epoch("2024-10-31T11:05:00Z"),
                          "contributor", review="fine, 36% free and slow growth. and the free-storage alert is there",
-                         reviewed=_t("2024-10-31T10:30:00Z"),
-                         comments=(("atlantis[bot]", plan, _t("2024-10-29T14:13:00Z")),
+                         reviewed=epoch("2024-10-31T10:30:00Z"),
+                         comments=(("atlantis[bot]", plan, epoch("2024-10-29T14:13:00Z")),
                                    ("atlantis[bot]", "Ran Apply for dir: `envs/prod/rds` workspace: `default`\n\n"
                                     "Apply complete! Resources: 0 added, 2 changed, 0 destroyed.",
-                                    _t("2024-10-31T11:02:00Z"))))
+                                    epoch("2024-10-31T11:02:00Z"))))
     tr.add("github", contrib, "contributor", must_see=True, group="cause",
            why="turned storage autoscaling off on bookings-db-prod for cost: the disk could no longer grow, and the "
                "relaxed free-storage alert had been counting on it")
@@ -976,20 +972,20 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
           "modification to DB instance (MaxAllocatedStorage)")
 
     # Nov 4-6: logical replication on bookings-db ------------------------------------------------------------------
-    logical = story_pull(b, tf_repo, _LOGICAL, _t("2024-11-04T10:00:00Z"), _t("2024-11-05T15:20:00Z"), "logical",
-                         review="ok for Wednesday's window", reviewed=_t("2024-11-05T15:00:00Z"),
+    logical = story_pull(b, tf_repo, _LOGICAL, epoch("2024-11-04T10:00:00Z"), epoch("2024-11-05T15:20:00Z"), "logical",
+                         review="ok for Wednesday's window", reviewed=epoch("2024-11-05T15:00:00Z"),
                          comments=(("gareth", "should we set max_slot_wal_keep_size while we're here? an abandoned slot "
-                                    "keeps WAL forever", _t("2024-11-04T11:40:00Z")),
+                                    "keeps WAL forever", epoch("2024-11-04T11:40:00Z")),
                                    ("beatriz", "Data Platform will give us the lag profile after launch, DATA-331 tracks "
-                                    "the slot alert. let's not guess a number now", _t("2024-11-04T12:05:00Z")),
+                                    "the slot alert. let's not guess a number now", epoch("2024-11-04T12:05:00Z")),
                                    ("atlantis[bot]", "Ran Apply for dir: `envs/prod/rds` workspace: `default`\n\n"
                                     "Apply complete! Resources: 0 added, 1 changed, 0 destroyed. (pending-reboot)",
-                                    _t("2024-11-05T15:18:00Z"))))
+                                    epoch("2024-11-05T15:18:00Z"))))
     tr.add("github", logical, "context", must_see=False, group="cause",
            why="enabled logical decoding on bookings-db for the CDC connector; the slot size limit was left for later")
-    b.say(ev_ch, _t("2024-11-06T02:03:00Z"), "awschatbot", ":aws: RDS-EVENT-0006 `bookings-db-prod`: DB instance "
+    b.say(ev_ch, epoch("2024-11-06T02:03:00Z"), "awschatbot", ":aws: RDS-EVENT-0006 `bookings-db-prod`: DB instance "
           "restarted (Multi-AZ failover, maintenance window)")
-    b.say(ev_ch, _t("2024-11-06T02:04:10Z"), "awschatbot", ":aws: RDS-EVENT-0016 `bookings-db-prod`: Finished "
+    b.say(ev_ch, epoch("2024-11-06T02:04:10Z"), "awschatbot", ":aws: RDS-EVENT-0016 `bookings-db-prod`: Finished "
           "applying modification to DB parameter group")
 
     # Nov 13-18: vacuum tuning, a parameter change, a Debezium bump elsewhere (decoys) --------------------------------
@@ -1002,7 +998,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         files=(("migrations/0057_reminder_events_autovacuum.sql", _added(
             "ALTER TABLE reminder_events SET (\n  autovacuum_vacuum_scale_factor = 0.02,\n"
             "  autovacuum_analyze_scale_factor = 0.01,\n  autovacuum_vacuum_cost_limit = 2000\n);")),)),
-        _t("2024-11-12T13:00:00Z"), _t("2024-11-13T10:30:00Z"), "distractor_vacuum")
+        epoch("2024-11-12T13:00:00Z"), epoch("2024-11-13T10:30:00Z"), "distractor_vacuum")
     params = story_pull(b, tf_repo, Change(
         author="gareth", reviewer="beatriz", labels=("rds", "parameters"),
         title="bookings-db params: work_mem 16MB -> 32MB, log_min_duration_statement 1s -> 500ms (DBRE-430)",
@@ -1020,12 +1016,12 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 +    value = "500"
    }
 """)),)),
-        _t("2024-11-13T09:30:00Z"), _t("2024-11-14T11:00:00Z"), "distractor_params",
+        epoch("2024-11-13T09:30:00Z"), epoch("2024-11-14T11:00:00Z"), "distractor_params",
         comments=(("atlantis[bot]", "Ran Apply for dir: `envs/prod/rds` workspace: `default`\n\nApply complete! "
-                   "Resources: 0 added, 1 changed, 0 destroyed.", _t("2024-11-14T10:58:00Z")),))
-    b.change_event(db_svc, f"terraform apply envs/prod/rds (atlantis): {params['title']}", _t("2024-11-14T10:58:00Z"),
+                   "Resources: 0 added, 1 changed, 0 destroyed.", epoch("2024-11-14T10:58:00Z")),))
+    b.change_event(db_svc, f"terraform apply envs/prod/rds (atlantis): {params['title']}", epoch("2024-11-14T10:58:00Z"),
                    "atlantis")
-    b.say(ev_ch, _t("2024-11-14T10:59:30Z"), "awschatbot", ":aws: RDS-EVENT-0016 `bookings-db-prod`: Finished "
+    b.say(ev_ch, epoch("2024-11-14T10:59:30Z"), "awschatbot", ":aws: RDS-EVENT-0016 `bookings-db-prod`: Finished "
           "applying modification to DB parameter group")
     forms = story_pull(b, cdc_repo, Change(
         author="oisin", reviewer="priyanka", labels=("cdc", "debezium"),
@@ -1042,7 +1038,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
 -  image: ghcr.io/tendwell/kafka-connect:3.7.1-dbz2.5.4
 +  image: ghcr.io/tendwell/kafka-connect:3.7.1-dbz2.7.3
 """)))),
-        _t("2024-11-13T14:00:00Z"), _t("2024-11-14T15:30:00Z"), "distractor_forms")
+        epoch("2024-11-13T14:00:00Z"), epoch("2024-11-14T15:30:00Z"), "distractor_forms")
     on_cdc_merge_at = epoch(forms["merged_at"]) + 300
     fsha = forms["merge_commit_sha"][:7]
     b.change_event(k_svc, f"Deploy cdc-connectors@{fsha} to production", on_cdc_merge_at, "ci-deploy",
@@ -1054,47 +1050,47 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
     slot_pr = b.pull(rules_repo, "henrik", "Alert on replication slot lag of bookings-cdc (DATA-331)",
                      "Pages Data Platform when `debezium_bookings` retains more than 50 GiB for 30m. Draft: need the "
                      "exporter to expose `pg_replication_slots` for bookings-db first (DBRE).",
-                     _t("2024-11-18T09:50:00Z"), closed=_t("2024-11-20T12:00:00Z"), draft=True,
+                     epoch("2024-11-18T09:50:00Z"), closed=epoch("2024-11-20T12:00:00Z"), draft=True,
                      files=[yaml_file("rules/kafka-connect.yaml", yaml_patch(40, "rules:", [
                          "+      - alert: BookingsCdcSlotLag",
                          "+        expr: pg_replication_slots_retained_bytes{slot_name=\"debezium_bookings\"} > 50 * 1024^3",
                          "+        for: 30m"]))],
-                     comments=[("yusuf", "closing, superseded by the incident follow-up", _t("2024-11-20T12:00:00Z"))],
+                     comments=[("yusuf", "closing, superseded by the incident follow-up", epoch("2024-11-20T12:00:00Z"))],
                      labels=["alerting"], handle="slot_alert")
     tr.add("github", slot_pr, "context", must_see=False, group="detection",
            why="the slot lag alert for the new connector, still a draft when the connector went live")
-    trig = story_pull(b, cdc_repo, _TRIGGER, _t("2024-11-12T15:10:00Z"), _t("2024-11-18T10:20:00Z"), "trigger",
-                      review="lgtm. DATA-331 before we call it done please", reviewed=_t("2024-11-18T09:58:00Z"),
+    trig = story_pull(b, cdc_repo, _TRIGGER, epoch("2024-11-12T15:10:00Z"), epoch("2024-11-18T10:20:00Z"), "trigger",
+                      review="lgtm. DATA-331 before we call it done please", reviewed=epoch("2024-11-18T09:58:00Z"),
                       review_comments=(("oisin", "clinic_schedules has that composite `hours_range[]` column, does "
                                         "Debezium know what to do with it?", _CONNECTOR_FILE, 28,
-                                        _t("2024-11-13T10:20:00Z")),),
+                                        epoch("2024-11-13T10:20:00Z")),),
                       comments=(("henrik", "staging snapshot was fine, it skips unknown types with a WARN. streaming "
-                                 "ran 2 days on staging without errors", _t("2024-11-13T11:02:00Z")),
+                                 "ran 2 days on staging without errors", epoch("2024-11-13T11:02:00Z")),
                                 ("priyanka", "the slot is persistent: if the connector dies the primary keeps WAL for "
-                                 "it. can the lag alert go in first?", _t("2024-11-14T09:30:00Z")),
+                                 "it. can the lag alert go in first?", epoch("2024-11-14T09:30:00Z")),
                                 ("henrik", "DATA-331 is this week. and Strimzi restarts it on failure",
-                                 _t("2024-11-14T09:51:00Z"))))
+                                 epoch("2024-11-14T09:51:00Z"))))
     tr.add("github", trig, "trigger", must_see=True, group="cause",
            why="added the Debezium connector with the logical replication slot debezium_bookings on the bookings "
                "primary; when the connector stalled on a column type it could not decode, the slot retained all WAL")
-    live = _t("2024-11-18T10:31:00Z")
+    live = epoch("2024-11-18T10:31:00Z")
     ship_trigger(sc, k_svc, "cdc-connectors", trig, _TRIGGER, live, "henrik")
     sy = argo(trig, live)
     tr.add("slack", sy, "trigger", must_see=False, group="cause", why="Argo CD creating the connector",
            same_fact_as=("github", trig))
     b.say(dpa_ch, live + 60, "cdcwatch", ":large_green_circle: `bookings-cdc` created · task 0 RUNNING · slot "
           f"`{SLOT}` created · snapshot started (5 tables)")
-    b.say(dpa_ch, _t("2024-11-18T12:51:00Z"), "cdcwatch", ":white_check_mark: `bookings-cdc` snapshot completed: "
-          f"41,208,551 rows in 2h19m · streaming from slot `{SLOT}`, lag {_lag(_t('2024-11-18T12:51:00Z')):.1f} GiB "
+    b.say(dpa_ch, epoch("2024-11-18T12:51:00Z"), "cdcwatch", ":white_check_mark: `bookings-cdc` snapshot completed: "
+          f"41,208,551 rows in 2h19m · streaming from slot `{SLOT}`, lag {_lag(epoch('2024-11-18T12:51:00Z')):.1f} GiB "
           "(catching up)")
-    b.say(dpa_ch, _t("2024-11-18T13:22:00Z"), "cdcwatch", f":large_green_circle: `bookings-cdc` caught up · slot `{SLOT}` "
+    b.say(dpa_ch, epoch("2024-11-18T13:22:00Z"), "cdcwatch", f":large_green_circle: `bookings-cdc` caught up · slot `{SLOT}` "
           "lag 0.2 GiB")
-    snap = b.say(dp_ch, _t("2024-11-18T13:05:00Z"), "henrik", "bookings-cdc is live: snapshot done, 41.2M appointments "
+    snap = b.say(dp_ch, epoch("2024-11-18T13:05:00Z"), "henrik", "bookings-cdc is live: snapshot done, 41.2M appointments "
                  "in RAW.BOOKINGS, streaming now :tada: off from 15:00 for the Kafka Summit trip, back Thursday")
     tr.add("slack", snap, "context", must_see=False, group="cause",
            why="the connector's author announces it live, and that he is away for the next days")
-    b.say(dp_ch, _t("2024-11-18T13:11:00Z"), "priyanka", "nice! enjoy London", parent=snap)
-    dead = _t(DEAD_AT)
+    b.say(dp_ch, epoch("2024-11-18T13:11:00Z"), "priyanka", "nice! enjoy London", parent=snap)
+    dead = epoch(DEAD_AT)
     err = ("io.debezium.DebeziumException: Unable to resolve type `public.hours_range[]` (OID 418207) for column "
            "`clinic_schedules.weekly_hours`")
     first = b.say(dpa_ch, dead + 12, "cdcwatch", f":x: `bookings-cdc` task 0 FAILED: {err} · auto-restart 1/3 in 2m")
@@ -1104,7 +1100,7 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
         b.say(dpa_ch, up, "cdcwatch", f":large_green_circle: `bookings-cdc` task 0 RUNNING (auto-restart {i - 1}/3)")
         b.say(dpa_ch, down, "cdcwatch", f":x: `bookings-cdc` task 0 FAILED: {err} · auto-restart {i}/3 in "
               f"{(2, 10, 15)[i - 1]}m")
-    gave_up = _t("2024-11-18T14:07:00Z")
+    gave_up = epoch("2024-11-18T14:07:00Z")
     b.say(dpa_ch, gave_up - 50, "cdcwatch", ":large_green_circle: `bookings-cdc` task 0 RUNNING (auto-restart 3/3)")
     final = b.say(dpa_ch, gave_up, "cdcwatch",
                   f":red_circle: `bookings-cdc` task 0 FAILED after 3 auto-restarts, giving up: {err} · slot `{SLOT}` "
@@ -1113,18 +1109,18 @@ def build_wal_retention(scale: int = 1) -> tuple[dict[str, Any], dict[str, Any]]
            why="Connect Watch: the connector gives up and its slot on the bookings primary goes inactive, retaining "
                "WAL from now on; nobody in the channel reacts")
     k_low = b.incident(k_svc, "[kafka-connect] KafkaConnectorFailed: bookings-cdc", gave_up + 70, urgency="low",
-                       responders=[], notify=False, ack_after=None, resolve_after=_t("2024-11-19T10:18:00Z") - gave_up,
+                       responders=[], notify=False, ack_after=None, resolve_after=epoch("2024-11-19T10:18:00Z") - gave_up,
                        severity="warning", alert_key="alertmanager/kafka-connect/KafkaConnectorFailed/bookings-cdc",
                        alert_summary="bookings-cdc task 0 FAILED (low urgency)")
     tr.add("pagerduty", k_low, "early_signal", must_see=False, group="detection",
            why="the connector failure as a low-urgency incident: connector alerts are low urgency since forms-cdc "
                "flaps every week")
-    for at in (_t("2024-11-18T20:06:00Z"), _t("2024-11-19T02:06:00Z")):
+    for at in (epoch("2024-11-18T20:06:00Z"), epoch("2024-11-19T02:06:00Z")):
         m = b.say(dpa_ch, at, "cdcwatch", f":red_circle: `bookings-cdc` still FAILED ({(at - gave_up) / HOUR:.0f}h) · "
                   f"slot `{SLOT}` inactive · lag {_lag(at):.1f} GiB")
         tr.add("slack", m, "early_signal", must_see=False, group="detection",
                why="Connect Watch: the inactive slot's lag keeps growing")
-    b.say(dpa_ch, _t("2024-11-19T08:06:00Z"), "cdcwatch", ":red_circle: `bookings-cdc` still FAILED (18h) · slot lag "
+    b.say(dpa_ch, epoch("2024-11-19T08:06:00Z"), "cdcwatch", ":red_circle: `bookings-cdc` still FAILED (18h) · slot lag "
           "unknown: bookings-db-prod connection refused")
 
     # Nov 18 evening: a week-view release and an index build (decoys) ------------------------------------------------
@@ -1148,12 +1144,12 @@ class Migration(migrations.Migration):
                          name="appointments_clinic_day_idx"),
         ),
     ]""")),)),
-        _t("2024-11-15T11:00:00Z"), _t("2024-11-18T17:40:00Z"), "distractor_index")
+        epoch("2024-11-15T11:00:00Z"), epoch("2024-11-18T17:40:00Z"), "distractor_index")
     b.change_event(s_svc, "booking-api migrate: 0244_appointments_clinic_day_idx (nightly migrate job)",
-                   _t("2024-11-18T21:00:00Z"), "migrate-job", details={"migration": "0244_appointments_clinic_day_idx"})
-    b.say(dba_ch, _t("2024-11-18T21:01:00Z"), "pgdaily", ":construction: `CREATE INDEX CONCURRENTLY "
+                   epoch("2024-11-18T21:00:00Z"), "migrate-job", details={"migration": "0244_appointments_clinic_day_idx"})
+    b.say(dba_ch, epoch("2024-11-18T21:01:00Z"), "pgdaily", ":construction: `CREATE INDEX CONCURRENTLY "
           "appointments_clinic_day_idx` running on bookings-db-prod (pid 22817, building index: scanning table)")
-    b.say(dba_ch, _t("2024-11-18T21:24:00Z"), "pgdaily", ":white_check_mark: `appointments_clinic_day_idx` built in "
+    b.say(dba_ch, epoch("2024-11-18T21:24:00Z"), "pgdaily", ":white_check_mark: `appointments_clinic_day_idx` built in "
           "23m, valid, 9.1 GiB")
     week = story_pull(b, api_repo, Change(
         author="soraya", reviewer="callum", labels=("calendar", "feature"),
@@ -1166,24 +1162,24 @@ class Migration(migrations.Migration):
 +        colours = {p.id: p.rota_settings.colour or DEFAULT_COLOURS[i % 12] for i, p in enumerate(practitioners)}
 +        return Response(WeekSerializer(week, context={"practitioners": practitioners, "colours": colours}).data)
 """)),)),
-        _t("2024-11-14T15:00:00Z"), _t("2024-11-18T16:40:00Z"), "distractor_week")
+        epoch("2024-11-14T15:00:00Z"), epoch("2024-11-18T16:40:00Z"), "distractor_week")
     wsha = week["merge_commit_sha"][:7]
-    b.change_event(s_svc, f"Deploy booking-api@{wsha} to production", _t("2024-11-19T07:15:00Z"), "ci-deploy",
+    b.change_event(s_svc, f"Deploy booking-api@{wsha} to production", epoch("2024-11-19T07:15:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{api_repo}/commit/{wsha}", "text": wsha}],
                    details={"deployer": "rhys", "environment": "production", "release": "2024.11.19-1"})
-    b.say(sc.common["deploys"], _t("2024-11-19T07:15:02Z"), "deploybot", f":rocket: booking-api `{wsha}` deployed to "
+    b.say(sc.common["deploys"], epoch("2024-11-19T07:15:02Z"), "deploybot", f":rocket: booking-api `{wsha}` deployed to "
           f"production by <@{b.people['rhys'].slack_id}> (morning release train 2024.11.19-1)")
 
     # Overnight: the availability rebuild, RDS's warning, the ticket, PG Daily ------------------------------------------
-    b.say(sal_ch, _t("2024-11-19T02:12:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* availability "
+    b.say(sal_ch, epoch("2024-11-19T02:12:00Z"), "grafana", ":large_green_circle: Grafana *[RESOLVED]* availability "
           "rebuild finished in 1h10m")
-    rds90 = b.say(ev_ch, _t("2024-11-19T01:56:00Z"), "awschatbot", ":aws: RDS-EVENT-0089 `bookings-db-prod`: The DB "
+    rds90 = b.say(ev_ch, epoch("2024-11-19T01:56:00Z"), "awschatbot", ":aws: RDS-EVENT-0089 `bookings-db-prod`: The DB "
                   "instance has consumed more than 90% of its allocated storage")
     tr.add("slack", rds90, "early_signal", must_see=False, group="detection",
            why="RDS warns that the bookings primary is 90% full; the event channel pages no one")
-    tick_at = _t("2024-11-19T02:55:00Z")
+    tick_at = epoch("2024-11-19T02:55:00Z")
     ticket = b.incident(db_svc, TICKET_TITLE, tick_at, urgency="low", responders=[], notify=False, ack_after=None,
-                        resolve_after=_t("2024-11-19T10:55:00Z") - tick_at, alert_key=FREE_KEY, severity="warning",
+                        resolve_after=epoch("2024-11-19T10:55:00Z") - tick_at, alert_key=FREE_KEY, severity="warning",
                         alert_summary=f"bookings-db-prod free storage {100 * _free(tick_at) / 800:.1f}% < 10% for 1h "
                                       "(ticket)")
     tr.add("pagerduty", ticket, "early_signal", must_see=True, group="detection",
@@ -1195,51 +1191,51 @@ class Migration(migrations.Migration):
                "retaining 251 GiB; DBRE starts work at 09:30")
 
     # Nov 19 07:38: storage-full; writes fail, reminders stop ---------------------------------------------------------
-    full_at = _t("2024-11-19T07:38:00Z")
+    full_at = epoch("2024-11-19T07:38:00Z")
     full = b.say(ev_ch, full_at + 20, "awschatbot", ":aws: RDS-EVENT-0007 `bookings-db-prod`: Allocated storage has "
                  "been exhausted. Allocate additional storage to resolve the issue.")
     tr.add("slack", full, "early_signal", must_see=False, group="detection",
            why="RDS: the bookings primary is storage-full, the moment writes start failing")
-    g = b.say(sal_ch, _t("2024-11-19T07:52:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* booking-api 5xx "
+    g = b.say(sal_ch, epoch("2024-11-19T07:52:00Z"), "grafana", ":large_yellow_circle: Grafana *[FIRING]* booking-api 5xx "
               "ratio 3.9% above 2% for 10m (slack only)")
     tr.add("slack", g, "early_signal", must_see=False, group="detection",
            why="Grafana's Slack-only 5xx warning; the paging rule is at 5% and writes are ~4% of the traffic")
-    rem = b.incident(n_svc, "[reminder-dispatcher] reminder send lag above 30m", _t("2024-11-19T08:12:00Z"),
+    rem = b.incident(n_svc, "[reminder-dispatcher] reminder send lag above 30m", epoch("2024-11-19T08:12:00Z"),
                      urgency="low", responders=[], notify=False, ack_after=None, resolve_after=3.4 * HOUR,
                      severity="warning", alert_key="alertmanager/reminders/ReminderSendLag",
                      alert_summary="reminder send lag 34m: claim failed (psycopg OperationalError)")
     tr.add("pagerduty", rem, "early_signal", must_see=False, group="detection",
            why="the reminder dispatcher cannot claim its sends; low urgency")
-    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", _t("2024-11-19T08:40:00Z"),
+    b.incident(platform.service, "[k8s-cluster] disk pressure on nodes", epoch("2024-11-19T08:40:00Z"),
                responders=platform.members[:2], ack_after=200, resolve_after=35 * 60,
                alert_key="k8s-cluster/disk pressure on nodes",
                notes=[(platform.members[0], "ephemeral storage on two nodes, image GC, cleaned up", 1500.0)])
-    b.incident(identity.service, "[auth-service] login error rate high", _t("2024-11-19T09:14:00Z"),
+    b.incident(identity.service, "[auth-service] login error rate high", epoch("2024-11-19T09:14:00Z"),
                responders=identity.members[:2], ack_after=150, resolve_after=25 * 60,
                alert_key="auth-service/login error rate high",
                notes=[(identity.members[0], "IdP certificate rotation on the Microsoft side, recovered", 1000.0)])
-    report = b.say(sup_ch, _t("2024-11-19T08:14:00Z"), "keeley",
+    report = b.say(sup_ch, epoch("2024-11-19T08:14:00Z"), "keeley",
                    "phones are ringing off the hook: receptionists can't save new appointments or move existing ones, "
                    "'We couldn't save this appointment, please try again'. the calendar itself loads. Brightwater "
                    "Physio, Kingsmead Family Practice and 3 Harbourside practices so far. anything known?")
     tr.add("slack", report, "customer_report", must_see=True, group="reports",
            why="support relays clinic receptionists who cannot book or move appointments, half an hour in")
-    b.say(sup_ch, _t("2024-11-19T08:22:00Z"), "fergus", "9 clinics now. logging it as P2 for Scheduling", parent=report)
-    b.say(sup_ch, _t("2024-11-19T08:31:00Z"), "callum", "seeing 500s on saves. booking-api had a release at 07:15, "
+    b.say(sup_ch, epoch("2024-11-19T08:22:00Z"), "fergus", "9 clinics now. logging it as P2 for Scheduling", parent=report)
+    b.say(sup_ch, epoch("2024-11-19T08:31:00Z"), "callum", "seeing 500s on saves. booking-api had a release at 07:15, "
           "we're looking", parent=report)
-    b.say(sup_ch, _t("2024-11-19T08:58:00Z"), "amara", "patients calling clinics saying they didn't get the reminder "
+    b.say(sup_ch, epoch("2024-11-19T08:58:00Z"), "amara", "patients calling clinics saying they didn't get the reminder "
           "text this morning either", parent=report)
-    queue = b.say(sup_ch, _t("2024-11-19T09:41:00Z"), "fergus", "140 calls waiting, average wait 31 min, all clinics "
+    queue = b.say(sup_ch, epoch("2024-11-19T09:41:00Z"), "fergus", "140 calls waiting, average wait 31 min, all clinics "
                   "that can't book. is there an incident? nothing on the status page")
     tr.add("slack", queue, "customer_report", must_see=False, group="reports",
            why="support's queue fills with clinics that cannot book")
-    am = b.say(cs_ch, _t("2024-11-19T09:12:00Z"), "philippa",
+    am = b.say(cs_ch, epoch("2024-11-19T09:12:00Z"), "philippa",
                "Harbourside Dental Group's ops director on the phone: none of their 38 practices can book or move "
                "appointments since they opened, and patients say the reminder texts didn't come. they're writing "
                "bookings on paper. can someone give me an incident number?")
     tr.add("slack", am, "customer_report", must_see=False, group="reports",
            why="a clinic group's account manager relays a group-wide outage of bookings and reminders")
-    b.say(cs_ch, _t("2024-11-19T09:20:00Z"), "lowenna", "Northgate Podiatry the same, they asked whether it's their "
+    b.say(cs_ch, epoch("2024-11-19T09:20:00Z"), "lowenna", "Northgate Podiatry the same, they asked whether it's their "
           "internet", parent=am)
     team_chat = (("2024-11-19T08:26:00Z", "rhys", "POST/PATCH /appointments failing since 07:38, `pgbouncer cannot "
                   "connect to server`. GETs fine (replica). 07:15 release is the obvious suspect, rolling back"),
@@ -1249,13 +1245,13 @@ class Migration(migrations.Migration):
                  ("2024-11-19T09:50:00Z", "adaeze", "RDS console: bookings-db-prod status `storage-full`. 0 bytes free"),
                  ("2024-11-19T09:58:00Z", "niamh", "nobody in #dba yet. paging DBRE"))
     for when, who, text in team_chat:
-        m = b.say(sch_ch, _t(when), who, text)
+        m = b.say(sch_ch, epoch(when), who, text)
         if "storage-full" in text:
             tr.add("slack", m, "context", must_see=False, group="reports",
                    why="the Scheduling team finds the primary storage-full after two hours on other suspects")
-    b.change_event(s_svc, "Rollback booking-api to 2024.11.18-3", _t("2024-11-19T09:01:00Z"), "ci-deploy",
+    b.change_event(s_svc, "Rollback booking-api to 2024.11.18-3", epoch("2024-11-19T09:01:00Z"), "ci-deploy",
                    details={"deployer": "rhys", "environment": "production"})
-    b.say(sc.common["deploys"], _t("2024-11-19T09:01:02Z"), "deploybot", ":rewind: booking-api rolled back to "
+    b.say(sc.common["deploys"], epoch("2024-11-19T09:01:02Z"), "deploybot", ":rewind: booking-api rolled back to "
           f"2024.11.18-3 by <@{b.people['rhys'].slack_id}>")
     sender = story_pull(b, rem_repo, Change(
         author="dmitri", reviewer="marguerite", labels=("sms",),
@@ -1268,12 +1264,12 @@ class Migration(migrations.Migration):
 +        return clinic.sms_sender_id[:11]
 +    return settings.DEFAULT_SMS_SENDER
 """)),)),
-        _t("2024-11-15T10:00:00Z"), _t("2024-11-19T09:31:00Z"), "distractor_sender")
+        epoch("2024-11-15T10:00:00Z"), epoch("2024-11-19T09:31:00Z"), "distractor_sender")
     ssha = sender["merge_commit_sha"][:7]
-    b.change_event(n_svc, f"Deploy reminder-dispatcher@{ssha} to production", _t("2024-11-19T09:47:00Z"), "ci-deploy",
+    b.change_event(n_svc, f"Deploy reminder-dispatcher@{ssha} to production", epoch("2024-11-19T09:47:00Z"), "ci-deploy",
                    links=[{"href": f"https://github.com/{rem_repo}/commit/{ssha}", "text": ssha}],
                    details={"deployer": "dmitri", "environment": "production", "release": "v5.12.0"})
-    b.say(sc.common["deploys"], _t("2024-11-19T09:47:02Z"), "deploybot", f":rocket: reminder-dispatcher `{ssha}` "
+    b.say(sc.common["deploys"], epoch("2024-11-19T09:47:02Z"), "deploybot", f":rocket: reminder-dispatcher `{ssha}` "
           f"deployed to production by <@{b.people['dmitri'].slack_id}> (v5.12.0)")
 
     # 10:06: the page by hand, the war room -----------------------------------------------------------------------------
